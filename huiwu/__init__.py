@@ -1,0 +1,1 @@
+"""Huiwu's shared kernel: what every service needs, and nothing of any one department."""

@@ -1,0 +1,116 @@
+"""The NATS JetStream connection of one service process.
+
+Connecting runs in the background and never gives up (``max_reconnect_attempts=-1``), so a
+service starts, and reports not-ready, while the broker is away; the outbox keeps its events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import nats
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError
+
+log = logging.getLogger(__name__)
+
+# Longer than the relay's retry horizon (a 30 s claim lease plus a retry delay capped at 30 s),
+# so a row re-published after a crash between publish and mark is dropped by JetStream.
+DUPLICATE_WINDOW_S = 10 * 60
+STREAM_MAX_AGE_S = 90 * 24 * 3600
+PUBLISH_TIMEOUT_S = 5.0
+
+
+def stream_name(service: str) -> str:
+    """One stream per producing service: ``REGISTRATION`` holds ``huiwu.registration.>``."""
+    return service.upper()
+
+
+def stream_subjects(service: str) -> list[str]:
+    return [f"huiwu.{service}.>"]
+
+
+class Bus:
+    def __init__(self, servers: list[str], *, client_name: str) -> None:
+        self._servers = servers
+        self._client_name = client_name
+        self._nc: Client | None = None
+        self._js: JetStreamContext | None = None
+        self._ready = asyncio.Event()
+        self._connecting: asyncio.Task[None] | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self._nc is not None and self._nc.is_connected
+
+    @property
+    def jetstream(self) -> JetStreamContext:
+        if self._js is None:
+            raise RuntimeError("not connected to NATS yet")
+        return self._js
+
+    def start(self) -> None:
+        self._connecting = asyncio.create_task(self._connect(), name="nats-connect")
+
+    async def wait_connected(self) -> None:
+        await self._ready.wait()
+
+    async def _connect(self) -> None:
+        self._nc = await nats.connect(
+            servers=self._servers,
+            name=self._client_name,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=1,
+            connect_timeout=2,
+            error_cb=self._on_error,
+            disconnected_cb=self._on_disconnected,
+            reconnected_cb=self._on_reconnected,
+        )
+        self._js = self._nc.jetstream(timeout=PUBLISH_TIMEOUT_S)
+        self._ready.set()
+        log.info("connected to NATS", extra={"servers": self._servers})
+
+    async def ensure_stream(self, service: str, *, replicas: int) -> None:
+        """Create or update the service's stream; safe to run at every start, from every replica."""
+        config = StreamConfig(
+            name=stream_name(service),
+            subjects=stream_subjects(service),
+            storage=StorageType.FILE,
+            retention=RetentionPolicy.LIMITS,
+            discard=DiscardPolicy.OLD,
+            max_age=STREAM_MAX_AGE_S,
+            duplicate_window=DUPLICATE_WINDOW_S,
+            num_replicas=replicas,
+            deny_delete=True,
+            deny_purge=True,
+        )
+        try:
+            await self.jetstream.add_stream(config)
+        except BadRequestError:
+            await self.jetstream.update_stream(config)
+
+    async def publish(self, subject: str, payload: bytes, headers: dict[str, str]) -> int:
+        """Publish and wait for JetStream's acknowledgement; returns the stream sequence."""
+        ack = await self.jetstream.publish(subject, payload, headers=headers, timeout=PUBLISH_TIMEOUT_S)
+        return int(ack.seq)
+
+    async def close(self) -> None:
+        if self._connecting is not None and not self._connecting.done():
+            self._connecting.cancel()
+        # close, not drain: every publish was already acknowledged, and deliveries not yet
+        # acknowledged are redelivered to the next process. (drain waits for fetched messages
+        # nobody will process any more, and hangs.)
+        if self._nc is not None and not self._nc.is_closed:
+            await self._nc.close()
+
+    async def _on_error(self, error: Exception) -> None:
+        log.warning("NATS error: %s", error)
+
+    async def _on_disconnected(self) -> None:
+        log.warning("disconnected from NATS; reconnecting")
+
+    async def _on_reconnected(self) -> None:
+        log.info("reconnected to NATS")

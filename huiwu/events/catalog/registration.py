@@ -1,0 +1,57 @@
+"""Events produced by registration (报名注册): meetings and their attendees."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import Field
+
+from huiwu.events.contract import EventContract
+
+
+class AttendeeCategory(StrEnum):
+    """The four kinds of people at a meeting, in protocol order (RULES R2.6)."""
+
+    member = "member"  # 出席
+    observer = "observer"  # 列席
+    guest = "guest"  # 来宾
+    staff = "staff"  # 工作人员
+
+
+class Gender(StrEnum):
+    male = "male"
+    female = "female"
+
+
+class MeetingScheduled(EventContract):
+    """A meeting was created (立会), in status ``draft``."""
+
+    producer = "registration"
+    aggregate = "meeting"
+    event_name = "scheduled"
+
+    meeting_id: str
+    name: str = Field(description="The meeting's name, e.g. 中共××省纪委第×次全体会议")
+    starts_on: date
+    ends_on: date
+    status: str
+
+
+class AttendeeRegistered(EventContract):
+    """A person was put on a meeting's roster."""
+
+    producer = "registration"
+    aggregate = "attendee"
+    event_name = "registered"
+
+    meeting_id: str
+    attendee_id: str
+    version: int = Field(ge=1, description="The attendee's version; projections keep the highest.")
+    name: str = Field(description="姓名, as printed")
+    organization: str = Field(description="单位")
+    title: str = Field(description="职务")
+    category: AttendeeCategory
+    gender: Gender | None = None
+    rank: int | None = Field(default=None, description="Protocol order supplied by the office")
+    delegation: str | None = Field(default=None, description="代表团/单位, for grouping")

@@ -1,0 +1,305 @@
+"""Idempotent consumers: a durable JetStream pull consumer per (service, stream), an inbox table
+that makes every handler apply an event at most once, and a dead-letter table for messages that
+cannot be processed.
+
+For each message: decode the CloudEvent; in one transaction insert ``(consumer, event id)`` into
+the inbox and run the handler; commit; then ``ack_sync``. An event seen before is acknowledged
+without running the handler. A handler error is retried with growing delays (``nak(delay)``),
+and after the subscription's last attempt, or at once for a message that is not a valid event, the
+message is parked (dead-letter row and a ``message_parked`` event, in one transaction) and
+terminated, so the messages behind it go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from sqlalchemy import Column, Text, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, col
+
+from huiwu.bus import Bus, stream_name
+from huiwu.context import current_actor, current_causation_id, current_correlation_id
+from huiwu.db import SessionFactory, UTCDateTime, unit_of_work, utcnow
+from huiwu.events.catalog import MessageParked
+from huiwu.events.contract import EventContract, UnknownEventType
+from huiwu.events.envelope import CloudEvent, MalformedEvent
+from huiwu.metrics import EVENTS_CONSUMED
+from huiwu.outbox import record
+from huiwu.tables import KernelTable
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS_S = (1.0, 2.0, 5.0, 10.0, 30.0)
+ACK_WAIT_S = 30.0
+FETCH_BATCH = 64
+FETCH_TIMEOUT_S = 1.0
+
+
+class InboxEntry(KernelTable, table=True):
+    __tablename__ = "inbox_entry"
+
+    consumer: str = Field(primary_key=True, max_length=100)
+    event_id: str = Field(primary_key=True, max_length=36)
+    event_type: str = Field(max_length=200)
+    meeting_id: str | None = Field(default=None, max_length=36, index=True)
+    stream_sequence: int
+    applied_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class DeadLetter(KernelTable, table=True):
+    __tablename__ = "dead_letter"
+
+    id: int | None = Field(default=None, primary_key=True)
+    consumer: str = Field(max_length=100, index=True)
+    stream: str = Field(max_length=100)
+    stream_sequence: int
+    nats_subject: str = Field(max_length=200)
+    event_id: str | None = Field(default=None, max_length=200)
+    event_type: str | None = Field(default=None, max_length=200)
+    meeting_id: str | None = Field(default=None, max_length=200, index=True)
+    headers: str = Field(sa_column=Column(Text, nullable=False))
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    deliveries: int
+    parked_at: datetime = Field(sa_type=UTCDateTime)
+
+
+Handler = Callable[[Session, CloudEvent, EventContract], None]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What one service consumes from one producer's stream, and how it applies each type."""
+
+    service: str
+    producer: str
+    handlers: Mapping[type[EventContract], Handler]
+    # Delay before each redelivery after a handler error; one more failure parks the message.
+    retry_delays: tuple[float, ...] = RETRY_DELAYS_S
+
+    @property
+    def max_attempts(self) -> int:
+        return len(self.retry_delays) + 1
+
+    @property
+    def durable(self) -> str:
+        return f"{self.service}__{self.producer}"
+
+    @property
+    def stream(self) -> str:
+        return stream_name(self.producer)
+
+    def handler_for(self, event_type: str) -> tuple[type[EventContract], Handler] | None:
+        for contract, handler in self.handlers.items():
+            if contract.event_type(self.producer) == event_type:
+                return contract, handler
+        return None
+
+
+class Consumer:
+    def __init__(self, subscription: Subscription, make_session: SessionFactory, bus: Bus) -> None:
+        self.subscription = subscription
+        self._make_session = make_session
+        self._bus = bus
+
+    async def run(self) -> None:
+        await self._bus.wait_connected()
+        subscription = await self._subscribe()
+        while True:
+            try:
+                messages = await subscription.fetch(FETCH_BATCH, timeout=FETCH_TIMEOUT_S)
+            except (NatsTimeoutError, TimeoutError):
+                continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.warning("fetch failed on %s: %s", self.subscription.durable, error)
+                await asyncio.sleep(1)
+                continue
+            for message in messages:
+                await self.process(message)
+
+    async def _subscribe(self) -> JetStreamContext.PullSubscription:
+        sub = self.subscription
+        subjects = [contract.nats_subject(sub.producer) for contract in sub.handlers]
+        config = ConsumerConfig(
+            durable_name=sub.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=ACK_WAIT_S,
+            max_deliver=-1,  # we count deliveries ourselves and park, so nothing silently stops
+            max_ack_pending=1000,
+            filter_subjects=subjects,
+        )
+        while True:
+            try:
+                # Create or update: a handler added in a new release widens the filter.
+                await self._bus.jetstream.add_consumer(sub.stream, config=config)
+                return await self._bus.jetstream.pull_subscribe_bind(durable=sub.durable, stream=sub.stream)
+            except NotFoundError:
+                log.info("stream %s not there yet; waiting for its producer", sub.stream)
+                await asyncio.sleep(1)
+
+    async def process(self, message: Msg) -> None:
+        deliveries = message.metadata.num_delivered
+        try:
+            event = CloudEvent.from_nats(message.headers, message.data)
+            await asyncio.to_thread(self._apply, event, message.metadata.sequence.stream)
+        except (MalformedEvent, UnknownEventType) as error:
+            await self._park(message, None, f"{type(error).__name__}: {error}")
+            return
+        except Exception as error:
+            delays = self.subscription.retry_delays
+            if deliveries >= self.subscription.max_attempts:
+                await self._park(message, _try_decode(message), f"{type(error).__name__}: {error}")
+                return
+            delay = delays[deliveries - 1]
+            log.warning(
+                "handler failed (delivery %d of %d), retrying in %.0fs: %s",
+                deliveries, self.subscription.max_attempts, delay, error,
+            )  # fmt: skip
+            EVENTS_CONSUMED.labels(self.subscription.durable, "retried").inc()
+            await message.nak(delay=delay)
+            return
+        await message.ack_sync()
+
+    def _apply(self, event: CloudEvent, stream_sequence: int) -> None:
+        found = self.subscription.handler_for(event.type)
+        if found is None:
+            EVENTS_CONSUMED.labels(self.subscription.durable, "ignored").inc()
+            return
+        _, handler = found
+        data = event.contract()  # MalformedEvent if the data does not match
+        tokens = (
+            current_correlation_id.set(event.correlationid or event.id),
+            current_causation_id.set(event.id),
+            current_actor.set(event.actor),
+        )
+        try:
+            with unit_of_work(self._make_session) as session:
+                if self._seen(session, event.id):
+                    EVENTS_CONSUMED.labels(self.subscription.durable, "duplicate").inc()
+                    return
+                session.add(
+                    InboxEntry(
+                        consumer=self.subscription.durable,
+                        event_id=event.id,
+                        event_type=event.type,
+                        meeting_id=event.meetingid,
+                        stream_sequence=stream_sequence,
+                        applied_at=utcnow(),
+                    )
+                )
+                session.flush()
+                handler(session, event, data)
+        except IntegrityError:
+            # Another replica applied the same event concurrently; its transaction won.
+            with self._make_session() as session:
+                if not self._seen(session, event.id):
+                    raise
+            EVENTS_CONSUMED.labels(self.subscription.durable, "duplicate").inc()
+            return
+        finally:
+            for var, token in zip(
+                (current_correlation_id, current_causation_id, current_actor), tokens, strict=True
+            ):
+                var.reset(token)
+        EVENTS_CONSUMED.labels(self.subscription.durable, "applied").inc()
+
+    def _seen(self, session: Session, event_id: str) -> bool:
+        return session.get(InboxEntry, (self.subscription.durable, event_id)) is not None
+
+    async def _park(self, message: Msg, event: CloudEvent | None, reason: str) -> None:
+        try:
+            await asyncio.to_thread(self._write_dead_letter, message, event, reason)
+        except Exception:
+            log.exception("could not park a message; it will be redelivered")
+            await message.nak(delay=RETRY_DELAYS_S[-1])
+            return
+        EVENTS_CONSUMED.labels(self.subscription.durable, "parked").inc()
+        log.error("parked message %s: %s", message.metadata.sequence.stream, reason)
+        await message.term()
+
+    def _write_dead_letter(self, message: Msg, event: CloudEvent | None, reason: str) -> None:
+        sub = self.subscription
+        sequence = message.metadata.sequence.stream
+        with unit_of_work(self._make_session) as session:
+            session.add(
+                DeadLetter(
+                    consumer=sub.durable,
+                    stream=sub.stream,
+                    stream_sequence=sequence,
+                    nats_subject=message.subject,
+                    event_id=event.id if event else (message.headers or {}).get("ce-id"),
+                    event_type=event.type if event else (message.headers or {}).get("ce-type"),
+                    meeting_id=event.meetingid if event else None,
+                    headers=json.dumps(message.headers or {}, ensure_ascii=False),
+                    payload=message.data.decode(errors="replace"),
+                    reason=reason[:4000],
+                    deliveries=message.metadata.num_delivered,
+                    parked_at=utcnow(),
+                )
+            )
+            record(
+                session,
+                MessageParked(
+                    consumer=sub.durable,
+                    stream=sub.stream,
+                    stream_sequence=sequence,
+                    parked_event_id=event.id if event else None,
+                    parked_event_type=event.type if event else None,
+                    deliveries=message.metadata.num_delivered,
+                    reason=reason[:500],
+                ),
+                producer=sub.service,
+                meeting_id=event.meetingid if event else None,
+            )
+
+
+def _try_decode(message: Msg) -> CloudEvent | None:
+    try:
+        return CloudEvent.from_nats(message.headers, message.data)
+    except MalformedEvent:
+        return None
+
+
+@dataclass(frozen=True)
+class ConsumerStatus:
+    applied: int
+    last_event_id: str | None
+    last_event_type: str | None
+    last_applied_at: datetime | None
+    parked: int
+
+
+def consumer_status(session: Session, service: str, meeting_id: str | None = None) -> ConsumerStatus:
+    """What a service has applied (optionally for one meeting) and parked (in all), for operators.
+
+    Parked messages are counted for the whole service: a message too broken to parse cannot be
+    attributed to a meeting, and an operator must see it all the same.
+    """
+    durable_prefix = f"{service}__%"
+    inbox = select(InboxEntry).where(col(InboxEntry.consumer).like(durable_prefix))
+    parked = select(func.count()).select_from(DeadLetter).where(col(DeadLetter.consumer).like(durable_prefix))
+    if meeting_id is not None:
+        inbox = inbox.where(col(InboxEntry.meeting_id) == meeting_id)
+    applied = session.scalar(select(func.count()).select_from(inbox.subquery())) or 0
+    last = session.scalars(inbox.order_by(col(InboxEntry.applied_at).desc()).limit(1)).first()
+    return ConsumerStatus(
+        applied=int(applied),
+        last_event_id=last.event_id if last else None,
+        last_event_type=last.event_type if last else None,
+        last_applied_at=last.applied_at if last else None,
+        parked=int(session.scalar(parked) or 0),
+    )

@@ -1,0 +1,198 @@
+"""Transactional outbox: events are rows written with the state change, then relayed to NATS.
+
+The relay claims unsent rows with a short lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
+replicas never claim the same row at once), publishes each with ``Nats-Msg-Id`` = event id, and
+marks it sent. A crash between publish and mark only means the row is published again after
+its lease runs out; JetStream's duplicate window (longer than the lease) drops the copy and the
+consumers' inbox settles anything later. Sent rows are kept for ``outbox_retention_days`` so a
+stream can be re-published from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import Column, Integer, Text, delete, func, select, update
+from sqlmodel import Field, Session, col
+
+from huiwu.bus import Bus
+from huiwu.db import OUTBOX_DIRTY, SessionFactory, UTCDateTime, unit_of_work, utcnow
+from huiwu.events.contract import EventContract
+from huiwu.events.envelope import CloudEvent, mint
+from huiwu.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
+from huiwu.tables import KernelTable
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=30)
+MAX_RETRY_DELAY = timedelta(seconds=30)
+BATCH_SIZE = 200
+SWEEP_INTERVAL_S = 1.0
+PRUNE_INTERVAL_S = 600.0
+
+
+class OutboxEvent(KernelTable, table=True):
+    __tablename__ = "outbox_event"
+
+    position: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    event_id: str = Field(max_length=36, unique=True)
+    event_type: str = Field(max_length=200)
+    nats_subject: str = Field(max_length=200)
+    headers: str = Field(sa_column=Column(Text, nullable=False))
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    meeting_id: str | None = Field(default=None, max_length=36, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    stream_sequence: int | None = None
+
+
+def record(
+    session: Session,
+    contract: EventContract,
+    *,
+    producer: str,
+    subject: str | None = None,
+    meeting_id: str | None = None,
+) -> CloudEvent:
+    """Stage an event in the caller's transaction. It is published only if that transaction commits."""
+    event = mint(contract, producer=producer, subject=subject, meeting_id=meeting_id)
+    session.add(
+        OutboxEvent(
+            event_id=event.id,
+            event_type=event.type,
+            nats_subject=event.nats_subject,
+            headers=json.dumps(event.nats_headers()),
+            payload=event.nats_payload().decode(),
+            meeting_id=meeting_id,
+            created_at=event.time,
+        )
+    )
+    session.info[OUTBOX_DIRTY] = True
+    return event
+
+
+def pending_count(session: Session) -> int:
+    query = select(func.count()).select_from(OutboxEvent).where(col(OutboxEvent.published_at).is_(None))
+    return int(session.scalar(query) or 0)
+
+
+class Relay:
+    """Publishes committed outbox rows; woken at once after a commit, and sweeping every second."""
+
+    def __init__(self, make_session: SessionFactory, bus: Bus, *, retention: timedelta) -> None:
+        self._make_session = make_session
+        self._bus = bus
+        self._retention = retention
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._last_prune = 0.0
+
+    def wake(self) -> None:
+        """Thread-safe nudge, called after a transaction with outbox rows commits."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        while True:
+            try:
+                published = await self.publish_pending()
+                await self._prune_if_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay pass failed; retrying")
+                published = 0
+            if published == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), SWEEP_INTERVAL_S)
+                self._wake.clear()
+
+    async def publish_pending(self) -> int:
+        """One pass: claim a batch, publish it, mark what was acknowledged. Returns how many."""
+        if not self._bus.connected:
+            return 0
+        rows = await asyncio.to_thread(self._claim_batch)
+        published: list[tuple[int, int]] = []
+        failure: tuple[int, str] | None = None
+        for position, subject, headers, payload in rows:
+            try:
+                sequence = await self._bus.publish(subject, payload, headers)
+            except Exception as error:
+                failure = (position, f"{type(error).__name__}: {error}")
+                OUTBOX_PUBLISH_FAILURES.inc()
+                break
+            published.append((position, sequence))
+        await asyncio.to_thread(self._settle, published, failure, [r[0] for r in rows])
+        OUTBOX_PUBLISHED.inc(len(published))
+        return len(published)
+
+    def _claim_batch(self) -> list[tuple[int, str, dict[str, str], bytes]]:
+        now = utcnow()
+        with unit_of_work(self._make_session) as session:
+            claimable = (
+                select(OutboxEvent)
+                .where(col(OutboxEvent.published_at).is_(None))
+                .where((col(OutboxEvent.claimed_until).is_(None)) | (col(OutboxEvent.claimed_until) < now))
+                .order_by(col(OutboxEvent.position))
+                .limit(BATCH_SIZE)
+                .with_for_update(skip_locked=True)
+            )
+            rows = list(session.scalars(claimable))
+            for row in rows:
+                row.claimed_until = now + LEASE
+            return [
+                (row.position or 0, row.nats_subject, json.loads(row.headers), row.payload.encode())
+                for row in rows
+            ]
+
+    def _settle(
+        self,
+        published: list[tuple[int, int]],
+        failure: tuple[int, str] | None,
+        claimed: list[int],
+    ) -> None:
+        now = utcnow()
+        with unit_of_work(self._make_session) as session:
+            for position, sequence in published:
+                session.execute(
+                    update(OutboxEvent)
+                    .where(col(OutboxEvent.position) == position)
+                    .values(published_at=now, stream_sequence=sequence, claimed_until=None)
+                )
+            if failure is not None:
+                position, error = failure
+                row = session.get(OutboxEvent, position)
+                if row is not None:
+                    row.attempts += 1
+                    row.last_error = error[:2000]
+                    delay = min(timedelta(seconds=2**row.attempts), MAX_RETRY_DELAY)
+                    row.claimed_until = now + delay
+                # Release the rest of the batch for the next pass. Order across a failed row is
+                # not kept; consumers never rely on global order.
+                remaining = [p for p in claimed if p > position]
+                if remaining:
+                    session.execute(
+                        update(OutboxEvent)
+                        .where(col(OutboxEvent.position).in_(remaining))
+                        .values(claimed_until=None)
+                    )
+
+    async def _prune_if_due(self) -> None:
+        loop_time = asyncio.get_running_loop().time()
+        if loop_time - self._last_prune < PRUNE_INTERVAL_S:
+            return
+        self._last_prune = loop_time
+        await asyncio.to_thread(self._prune)
+
+    def _prune(self) -> None:
+        cutoff = utcnow() - self._retention
+        with unit_of_work(self._make_session) as session:
+            session.execute(delete(OutboxEvent).where(col(OutboxEvent.published_at) < cutoff))

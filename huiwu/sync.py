@@ -1,0 +1,62 @@
+"""``GET /api/v1/meetings/{id}/sync`` on every service: how much of a meeting this service knows,
+and what an operator needs to judge whether it is behind (outbox backlog, parked messages)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from huiwu.inbox import consumer_status
+from huiwu.outbox import OutboxEvent
+from huiwu.service import SessionDep
+
+
+class LastEvent(BaseModel):
+    id: str
+    type: str
+    applied_at: datetime
+
+
+class SyncStatus(BaseModel):
+    service: str
+    attendees: int
+    events_applied: int
+    last_event_applied: LastEvent | None
+    outbox_pending: int
+    parked_messages: int
+
+
+def sync_router(service: str, count_attendees: Callable[[Session, str], int]) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/api/v1/meetings/{meeting_id}/sync", response_model=SyncStatus)
+    def read_sync_status(meeting_id: str, session: SessionDep) -> SyncStatus:
+        consumed = consumer_status(session, service, meeting_id)
+        pending = session.scalar(
+            select(func.count())
+            .select_from(OutboxEvent)
+            .where(col(OutboxEvent.meeting_id) == meeting_id)
+            .where(col(OutboxEvent.published_at).is_(None))
+        )
+        last = None
+        if consumed.last_event_id and consumed.last_event_type and consumed.last_applied_at:
+            last = LastEvent(
+                id=consumed.last_event_id,
+                type=consumed.last_event_type,
+                applied_at=consumed.last_applied_at,
+            )
+        return SyncStatus(
+            service=service,
+            attendees=count_attendees(session, meeting_id),
+            events_applied=consumed.applied,
+            last_event_applied=last,
+            outbox_pending=int(pending or 0),
+            parked_messages=consumed.parked,
+        )
+
+    return router
