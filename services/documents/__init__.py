@@ -1,0 +1,1 @@
+"""Documents (机要文件): classified meeting documents, numbered copies, distribution, return."""

@@ -1,0 +1,27 @@
+"""Documents' service process: ``huiwu serve services.documents.main:app``."""
+
+from pathlib import Path
+
+from huiwu.events.catalog import AttendeeRegistered
+from huiwu.inbox import Subscription
+from huiwu.service import ServiceDefinition, create_service_app
+from huiwu.sync import sync_router
+from services.documents.attendees import handlers as attendees
+from services.documents.database import Table
+
+definition = ServiceDefinition(
+    name="documents",
+    title="documents (机要文件)",
+    metadata=Table.metadata,
+    migrations=Path(__file__).parent / "migrations",
+    routers=(sync_router("documents", attendees.count),),
+    subscriptions=(
+        Subscription(
+            service="documents",
+            producer="registration",
+            handlers={AttendeeRegistered: attendees.on_attendee_registered},
+        ),
+    ),
+)
+
+app = create_service_app(definition)

@@ -1,0 +1,1 @@
+"""Supervision (督查督办): decisions become tracked tasks; bulletins; the journal."""

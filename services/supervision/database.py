@@ -1,0 +1,6 @@
+from sqlalchemy.orm import registry
+from sqlmodel import SQLModel
+
+
+class Table(SQLModel, registry=registry()):
+    """Base of supervision's tables (its own registry: no other service shares this schema)."""

@@ -1,0 +1,27 @@
+"""Supervision's service process: ``huiwu serve services.supervision.main:app``."""
+
+from pathlib import Path
+
+from huiwu.events.catalog import AttendeeRegistered
+from huiwu.inbox import Subscription
+from huiwu.service import ServiceDefinition, create_service_app
+from huiwu.sync import sync_router
+from services.supervision.attendees import handlers as attendees
+from services.supervision.database import Table
+
+definition = ServiceDefinition(
+    name="supervision",
+    title="supervision (督查督办)",
+    metadata=Table.metadata,
+    migrations=Path(__file__).parent / "migrations",
+    routers=(sync_router("supervision", attendees.count),),
+    subscriptions=(
+        Subscription(
+            service="supervision",
+            producer="registration",
+            handlers={AttendeeRegistered: attendees.on_attendee_registered},
+        ),
+    ),
+)
+
+app = create_service_app(definition)

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from sqlalchemy import String
+from sqlmodel import Field
+
+from huiwu.events.catalog import AttendeeCategory
+from services.venue.database import Table
+
+
+class SeatedPerson(Table, table=True):
+    """A person venue may have to seat (name, category, rank, delegation).
+
+    Built only from registration's events.
+    """
+
+    __tablename__ = "seated_person"
+
+    id: str = Field(primary_key=True, max_length=36)
+    meeting_id: str = Field(index=True, max_length=36)
+    name: str = Field(max_length=50)
+    category: AttendeeCategory = Field(sa_type=String(20))
+    rank: int | None = None
+    delegation: str | None = Field(default=None, max_length=100)
+    version: int

@@ -1,0 +1,27 @@
+"""Venue's service process: ``huiwu serve services.venue.main:app``."""
+
+from pathlib import Path
+
+from huiwu.events.catalog import AttendeeRegistered
+from huiwu.inbox import Subscription
+from huiwu.service import ServiceDefinition, create_service_app
+from huiwu.sync import sync_router
+from services.venue.attendees import handlers as attendees
+from services.venue.database import Table
+
+definition = ServiceDefinition(
+    name="venue",
+    title="venue and protocol (会场与座次)",
+    metadata=Table.metadata,
+    migrations=Path(__file__).parent / "migrations",
+    routers=(sync_router("venue", attendees.count),),
+    subscriptions=(
+        Subscription(
+            service="venue",
+            producer="registration",
+            handlers={AttendeeRegistered: attendees.on_attendee_registered},
+        ),
+    ),
+)
+
+app = create_service_app(definition)

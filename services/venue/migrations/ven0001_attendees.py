@@ -1,0 +1,34 @@
+"""Venue: its projection of the meetings' attendees.
+
+Revision ID: ven0001
+Revises:
+Create Date: 2026-11-26
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "ven0001"
+down_revision: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = ("venue",)
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "seated_person",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("meeting_id", sa.String(36), nullable=False),
+        sa.Column("name", sa.String(50), nullable=False),
+        sa.Column("category", sa.String(20), nullable=False),
+        sa.Column("rank", sa.Integer(), nullable=True),
+        sa.Column("delegation", sa.String(100), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+    )
+    op.create_index("ix_seated_person_meeting_id", "seated_person", ["meeting_id"])
+
+
+def downgrade() -> None:
+    op.drop_table("seated_person")
