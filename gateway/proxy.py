@@ -1,0 +1,62 @@
+"""Forwarding a public request to the service that owns it."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import Request, Response
+
+from huiwu.auth import Principal
+from huiwu.context import current_correlation_id
+from huiwu.errors import DomainError
+from huiwu.web import ACTOR_HEADER, CORRELATION_HEADER
+
+FORWARDED_REQUEST_HEADERS = ("content-type", "accept", "accept-language", "idempotency-key", "if-match")
+FORWARDED_RESPONSE_HEADERS = ("content-type", "location", "etag", "retry-after", "content-disposition")
+
+
+class ServiceUnavailable(DomainError):
+    status = 503
+    code = "service-unavailable"
+    title = "Service unavailable"
+
+
+class ServiceTimeout(DomainError):
+    status = 504
+    code = "service-timeout"
+    title = "Service did not answer in time"
+
+
+def forward_headers(request: Request, principal: Principal) -> dict[str, str]:
+    headers = {name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers}
+    headers[CORRELATION_HEADER] = current_correlation_id.get() or ""
+    headers[ACTOR_HEADER] = principal.name
+    return headers
+
+
+async def call_service(
+    client: httpx.AsyncClient, service: str, method: str, path: str, **kwargs: object
+) -> httpx.Response:
+    try:
+        return await client.request(method, path, **kwargs)  # type: ignore[arg-type]
+    except httpx.TimeoutException as error:
+        raise ServiceTimeout(f"{service} did not answer in time", service=service) from error
+    except httpx.TransportError as error:
+        raise ServiceUnavailable(f"{service} cannot be reached", service=service) from error
+
+
+async def forward(
+    client: httpx.AsyncClient, service: str, request: Request, principal: Principal
+) -> Response:
+    upstream = await call_service(
+        client,
+        service,
+        request.method,
+        request.url.path,
+        params=request.query_params,
+        content=await request.body(),
+        headers=forward_headers(request, principal),
+    )
+    headers = {
+        name: upstream.headers[name] for name in FORWARDED_RESPONSE_HEADERS if name in upstream.headers
+    }
+    return Response(content=upstream.content, status_code=upstream.status_code, headers=headers)
