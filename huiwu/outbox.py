@@ -16,7 +16,7 @@ import json
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, Integer, Text, delete, func, select, update
+from sqlalchemy import Column, Integer, Text, delete, select, update
 from sqlmodel import Field, Session, col
 
 from huiwu.bus import Bus
@@ -25,6 +25,7 @@ from huiwu.events.contract import EventContract
 from huiwu.events.envelope import CloudEvent, mint
 from huiwu.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 from huiwu.tables import KernelTable
+from huiwu.tasks import honour_cancellation
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +79,6 @@ def record(
     return event
 
 
-def pending_count(session: Session) -> int:
-    query = select(func.count()).select_from(OutboxEvent).where(col(OutboxEvent.published_at).is_(None))
-    return int(session.scalar(query) or 0)
-
-
 class Relay:
     """Publishes committed outbox rows; woken at once after a commit, and sweeping every second."""
 
@@ -102,6 +98,7 @@ class Relay:
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
         while True:
+            honour_cancellation()
             try:
                 published = await self.publish_pending()
                 await self._prune_if_due()

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel
 
+from huiwu.events.contract import EventContract
+
 RowT = TypeVar("RowT", bound=SQLModel)
 
 
@@ -24,3 +26,10 @@ def apply_if_newer(
     for name, value in values.items():
         setattr(row, name, value)
     return True
+
+
+def project(session: Session, model: type[RowT], key: str, data: EventContract, *, version: int) -> bool:
+    """Copy the event fields the row has (its columns, by name) onto row ``key``, if newer."""
+    columns = set(model.model_fields) - {"id", "version"}
+    values = {"id": key, **data.model_dump(include=columns)}
+    return apply_if_newer(session, model, key, version, values)

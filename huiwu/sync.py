@@ -3,13 +3,12 @@ and what an operator needs to judge whether it is behind (outbox backlog, parked
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import func, select
-from sqlmodel import Session, col
+from sqlmodel import SQLModel, col
 
 from huiwu.inbox import consumer_status
 from huiwu.outbox import OutboxEvent
@@ -31,7 +30,11 @@ class SyncStatus(BaseModel):
     parked_messages: int
 
 
-def sync_router(service: str, count_attendees: Callable[[Session, str], int]) -> APIRouter:
+def sync_router(service: str, *, people: type[SQLModel]) -> APIRouter:
+    """``people`` is the table of a meeting's attendees as this service knows them; it has a
+    ``meeting_id`` column."""
+    meeting_column = people.__table__.c.meeting_id  # type: ignore[attr-defined]
+
     router = APIRouter(tags=["operations"])
 
     @router.get("/api/v1/meetings/{meeting_id}/sync", response_model=SyncStatus)
@@ -52,7 +55,7 @@ def sync_router(service: str, count_attendees: Callable[[Session, str], int]) ->
             )
         return SyncStatus(
             service=service,
-            attendees=count_attendees(session, meeting_id),
+            attendees=int(session.scalar(select(func.count()).where(meeting_column == meeting_id)) or 0),
             events_applied=consumed.applied,
             last_event_applied=last,
             outbox_pending=int(pending or 0),

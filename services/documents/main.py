@@ -7,6 +7,7 @@ from huiwu.inbox import Subscription
 from huiwu.service import ServiceDefinition, create_service_app
 from huiwu.sync import sync_router
 from services.documents.attendees import handlers as attendees
+from services.documents.attendees.models import Recipient
 from services.documents.database import Table
 
 definition = ServiceDefinition(
@@ -14,7 +15,7 @@ definition = ServiceDefinition(
     title="documents (机要文件)",
     metadata=Table.metadata,
     migrations=Path(__file__).parent / "migrations",
-    routers=(sync_router("documents", attendees.count),),
+    routers=(sync_router("documents", people=Recipient),),
     subscriptions=(
         Subscription(
             service="documents",

@@ -7,6 +7,7 @@ from huiwu.inbox import Subscription
 from huiwu.service import ServiceDefinition, create_service_app
 from huiwu.sync import sync_router
 from services.supervision.attendees import handlers as attendees
+from services.supervision.attendees.models import Participant
 from services.supervision.database import Table
 
 definition = ServiceDefinition(
@@ -14,7 +15,7 @@ definition = ServiceDefinition(
     title="supervision (督查督办)",
     metadata=Table.metadata,
     migrations=Path(__file__).parent / "migrations",
-    routers=(sync_router("supervision", attendees.count),),
+    routers=(sync_router("supervision", people=Participant),),
     subscriptions=(
         Subscription(
             service="supervision",

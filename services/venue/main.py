@@ -7,6 +7,7 @@ from huiwu.inbox import Subscription
 from huiwu.service import ServiceDefinition, create_service_app
 from huiwu.sync import sync_router
 from services.venue.attendees import handlers as attendees
+from services.venue.attendees.models import SeatedPerson
 from services.venue.database import Table
 
 definition = ServiceDefinition(
@@ -14,7 +15,7 @@ definition = ServiceDefinition(
     title="venue and protocol (会场与座次)",
     metadata=Table.metadata,
     migrations=Path(__file__).parent / "migrations",
-    routers=(sync_router("venue", attendees.count),),
+    routers=(sync_router("venue", people=SeatedPerson),),
     subscriptions=(
         Subscription(
             service="venue",

@@ -1,32 +1,14 @@
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from huiwu.events.catalog import AttendeeRegistered
 from huiwu.events.contract import EventContract
 from huiwu.events.envelope import CloudEvent
-from huiwu.projections import apply_if_newer
+from huiwu.projections import project
 from services.documents.attendees.models import Recipient
 
 
 def on_attendee_registered(session: Session, _event: CloudEvent, data: EventContract) -> None:
     assert isinstance(data, AttendeeRegistered)
-    apply_if_newer(
-        session,
-        Recipient,
-        data.attendee_id,
-        data.version,
-        {
-            "id": data.attendee_id,
-            "meeting_id": data.meeting_id,
-            "name": data.name,
-            "organization": data.organization,
-            "category": data.category,
-        },
-    )
-
-
-def count(session: Session, meeting_id: str) -> int:
-    query = select(func.count()).select_from(Recipient).where(col(Recipient.meeting_id) == meeting_id)
-    return int(session.scalar(query) or 0)
+    project(session, Recipient, data.attendee_id, data, version=data.version)

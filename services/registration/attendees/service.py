@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlmodel import Session, col
 
 from huiwu.errors import NotFound
@@ -64,8 +64,3 @@ def list_page(
         query = query.where(tuple_(col(Attendee.created_at), col(Attendee.id)) > after)
     query = query.order_by(col(Attendee.created_at), col(Attendee.id)).limit(limit)
     return list(session.scalars(query))
-
-
-def count(session: Session, meeting_id: str) -> int:
-    query = select(func.count()).select_from(Attendee).where(col(Attendee.meeting_id) == meeting_id)
-    return int(session.scalar(query) or 0)
