@@ -37,6 +37,7 @@ from huiwu.events.envelope import CloudEvent, MalformedEvent
 from huiwu.metrics import EVENTS_CONSUMED
 from huiwu.outbox import record
 from huiwu.tables import KernelTable
+from huiwu.tasks import honour_cancellation
 
 log = logging.getLogger(__name__)
 
@@ -114,18 +115,23 @@ class Consumer:
         self._bus = bus
 
     async def run(self) -> None:
+        """Consume until cancelled; whatever goes wrong, subscribe again and go on."""
         await self._bus.wait_connected()
-        subscription = await self._subscribe()
         while True:
+            try:
+                await self._consume(await self._subscribe())
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("consumer %s failed; subscribing again", self.subscription.durable)
+                await asyncio.sleep(1)
+
+    async def _consume(self, subscription: JetStreamContext.PullSubscription) -> None:
+        while True:
+            honour_cancellation()
             try:
                 messages = await subscription.fetch(FETCH_BATCH, timeout=FETCH_TIMEOUT_S)
             except (NatsTimeoutError, TimeoutError):
-                continue
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.warning("fetch failed on %s: %s", self.subscription.durable, error)
-                await asyncio.sleep(1)
                 continue
             for message in messages:
                 await self.process(message)
@@ -172,7 +178,10 @@ class Consumer:
             EVENTS_CONSUMED.labels(self.subscription.durable, "retried").inc()
             await message.nak(delay=delay)
             return
-        await message.ack_sync()
+        try:
+            await message.ack_sync()
+        except Exception as error:
+            log.warning("ack of %s failed (%s); the inbox will absorb its redelivery", event.id, error)
 
     def _apply(self, event: CloudEvent, stream_sequence: int) -> None:
         found = self.subscription.handler_for(event.type)
