@@ -51,8 +51,8 @@ async def forward(
         client,
         service,
         request.method,
-        request.url.path,
-        params=request.query_params,
+        # The raw query string keeps repeated parameters (?category=a&category=b) intact.
+        f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path,
         content=await request.body(),
         headers=forward_headers(request, principal),
     )

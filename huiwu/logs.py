@@ -42,3 +42,4 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True  # our middleware logs requests
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the gateway's calls are logged by the callee

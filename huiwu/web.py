@@ -47,20 +47,20 @@ def install_platform_basics(app: FastAPI, service: str, readiness: ReadinessChec
         started = time.perf_counter()
         try:
             response = await call_next(request)
+            elapsed = time.perf_counter() - started
+            response.headers[CORRELATION_HEADER] = correlation_id
+            response.headers[REQUEST_ID_HEADER] = correlation_id
+            HTTP_REQUESTS.labels(service, request.method, str(response.status_code)).inc()
+            HTTP_LATENCY.labels(service, request.method).observe(elapsed)
+            if request.url.path not in ("/healthz", "/readyz", "/metrics"):
+                log.info(
+                    "%s %s %s", request.method, request.url.path, response.status_code,
+                    extra={"status": response.status_code, "ms": round(elapsed * 1000, 1)},
+                )  # fmt: skip
+            return response
         finally:
             current_actor.reset(actor)
-        elapsed = time.perf_counter() - started
-        response.headers[CORRELATION_HEADER] = correlation_id
-        response.headers[REQUEST_ID_HEADER] = correlation_id
-        HTTP_REQUESTS.labels(service, request.method, str(response.status_code)).inc()
-        HTTP_LATENCY.labels(service, request.method).observe(elapsed)
-        if request.url.path not in ("/healthz", "/readyz", "/metrics"):
-            log.info(
-                "%s %s %s", request.method, request.url.path, response.status_code,
-                extra={"status": response.status_code, "ms": round(elapsed * 1000, 1)},
-            )  # fmt: skip
-        current_correlation_id.reset(correlation)
-        return response
+            current_correlation_id.reset(correlation)
 
     @app.get("/healthz", tags=["health"], include_in_schema=False)
     async def healthz() -> dict[str, str | int]:
