@@ -3,6 +3,7 @@ a meeting and its attendees registered once reach every department."""
 
 from __future__ import annotations
 
+import signal
 import time
 from typing import Any
 
@@ -111,4 +112,28 @@ def test_a_department_that_was_down_catches_up_exactly(platform: Platform, gatew
 
     assert report["services"]["venue"]["attendees"] == 200
     assert report["services"]["venue"]["events_applied"] == 200
+    assert report["in_sync"] is True
+
+
+def test_a_department_killed_with_deliveries_in_flight_applies_every_event_exactly_once(
+    platform: Platform, gateway: httpx.Client
+) -> None:
+    """Frozen, documents still holds a pending fetch: the events registered next are delivered to
+    it and never acknowledged. After SIGKILL, JetStream redelivers them once the ack wait (30 s)
+    runs out, and the inbox keeps anything already committed from being applied twice."""
+    meeting_id = create_meeting(gateway)
+    for number in range(20):
+        register(gateway, meeting_id, f"委员{number:03d}")
+    wait_for_sync(gateway, meeting_id, 20)
+
+    platform.processes["documents"].send_signal(signal.SIGSTOP)
+    for number in range(20, 50):
+        register(gateway, meeting_id, f"委员{number:03d}")
+    platform.stop("documents", kill=True)
+    platform.start("documents")
+    platform.wait_ready(["documents"])
+
+    report = wait_for_sync(gateway, meeting_id, 50, timeout=90)
+
+    assert report["services"]["documents"]["events_applied"] == 50
     assert report["in_sync"] is True
