@@ -46,7 +46,7 @@ def stroke_key(name: str, mode: NameOrderMode = NameOrderMode.surname) -> tuple[
     beyond = len(ranks) + 1
     chars = [char for char in name.strip() if char not in _MIDDLE_DOT and not char.isspace()]
     key = [ranks.get(char, beyond + ord(char)) for char in chars]
-    if mode is NameOrderMode.surname and len(key) == 2:
+    if mode == NameOrderMode.surname and len(key) == 2:
         key.insert(1, _EMPTY_SLOT)
     return tuple(key)
 

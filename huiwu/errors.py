@@ -34,6 +34,18 @@ class DomainError(Exception):
         self.extensions = extensions
 
 
+class InvalidInput(DomainError):
+    """Input that is well-formed but breaks a rule only the domain can check (e.g. against stored
+    state); reported like a validation error: ``errors: [{field, in, rule, message}]``."""
+
+    status = 422
+    code = "validation-error"
+    title = "Request validation failed"
+
+    def __init__(self, field: str, rule: str, message: str) -> None:
+        super().__init__(message, errors=[{"field": field, "in": "body", "rule": rule, "message": message}])
+
+
 class NotFound(DomainError):
     status = 404
     code = "not-found"

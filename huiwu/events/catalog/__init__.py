@@ -9,6 +9,8 @@ from huiwu.events.catalog.registration import (
     AttendeeRegistered,
     Gender,
     MeetingScheduled,
+    MeetingStatusChanged,
+    MeetingUpdated,
 )
 
 __all__ = [
@@ -16,5 +18,7 @@ __all__ = [
     "AttendeeRegistered",
     "Gender",
     "MeetingScheduled",
+    "MeetingStatusChanged",
+    "MeetingUpdated",
     "MessageParked",
 ]

@@ -38,6 +38,35 @@ class MeetingScheduled(EventContract):
     status: str
 
 
+class MeetingUpdated(EventContract):
+    """A meeting's details changed (name, dates, name order); ``changed`` lists which."""
+
+    producer = "registration"
+    aggregate = "meeting"
+    event_name = "updated"
+
+    meeting_id: str
+    version: int = Field(ge=1)
+    name: str
+    starts_on: date
+    ends_on: date
+    name_order: str = Field(description="surname (按姓氏笔画) or full_name (按姓名笔画)")
+    changed: list[str]
+
+
+class MeetingStatusChanged(EventContract):
+    """A meeting moved one step in its lifecycle: draft → notified → in_session → closed."""
+
+    producer = "registration"
+    aggregate = "meeting"
+    event_name = "status_changed"
+
+    meeting_id: str
+    version: int = Field(ge=1)
+    previous: str
+    status: str
+
+
 class AttendeeRegistered(EventContract):
     """A person was put on a meeting's roster."""
 

@@ -4,21 +4,36 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import AfterValidator, BaseModel, StringConstraints, field_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import String
+from sqlalchemy import JSON, String, UniqueConstraint
 from sqlmodel import Field
 
 from huiwu.db import UTCDateTime, utcnow
 from huiwu.events.catalog import AttendeeCategory, Gender
+from services.registration.attendees import id_number
 from services.registration.database import Table
 
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Delegation = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 \-]{4,19}$")]
+IdNumber = Annotated[str, AfterValidator(id_number.validate)]
+NeedText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class Needs(BaseModel):
+    """Arrangements to make for the person."""
+
+    diet: NeedText | None = PydanticField(default=None, description="e.g. 清真, 素食")
+    accessibility: NeedText | None = PydanticField(default=None, description="e.g. 轮椅通道")
+    medical: NeedText | None = PydanticField(default=None, description="医疗保健")
+    notes: NeedText | None = None
 
 
 class Attendee(Table, table=True):
+    __table_args__ = (UniqueConstraint("meeting_id", "id_number", name="uq_attendee_meeting_id_number"),)
+
     id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
     meeting_id: str = Field(foreign_key="meeting.id", index=True, max_length=36)
     name: str = Field(max_length=50)
@@ -28,6 +43,9 @@ class Attendee(Table, table=True):
     gender: Gender | None = Field(default=None, sa_type=String(10))
     rank: int | None = None
     delegation: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=20)
+    id_number: str | None = Field(default=None, max_length=18)
+    needs: dict[str, str] | None = Field(default=None, sa_type=JSON)
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
@@ -42,6 +60,11 @@ class AttendeeCreate(BaseModel):
         default=None, ge=1, description="Protocol order of a leader, supplied by the office"
     )
     delegation: Delegation | None = PydanticField(default=None, description="代表团/单位")
+    phone: Phone | None = None
+    id_number: IdNumber | None = PydanticField(
+        default=None, description="居民身份证号码, 18 characters; stored, shown masked"
+    )
+    needs: Needs | None = None
 
 
 class AttendeePublic(BaseModel):
@@ -54,4 +77,12 @@ class AttendeePublic(BaseModel):
     gender: Gender | None
     rank: int | None
     delegation: str | None
+    phone: str | None
+    id_number: str | None = PydanticField(description="masked: region and last four only")
+    needs: Needs | None
     created_at: datetime
+
+    @field_validator("id_number")
+    @classmethod
+    def _masked(cls, value: str | None) -> str | None:
+        return id_number.mask(value)

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlmodel import Session, col
 
-from huiwu.errors import NotFound
+from huiwu.chinese import NameOrderMode
+from huiwu.errors import Conflict, NotFound
 from huiwu.events.catalog import AttendeeCategory, AttendeeRegistered
 from huiwu.outbox import record
 from services.registration.attendees.models import Attendee, AttendeeCreate
+from services.registration.attendees.order import RosterOrder, roster_key
 from services.registration.meetings import service as meetings
 
 PRODUCER = "registration"
@@ -16,7 +19,12 @@ PRODUCER = "registration"
 
 def register(*, session: Session, meeting_id: str, attendee_in: AttendeeCreate) -> Attendee:
     meetings.get_or_raise(session=session, meeting_id=meeting_id)
-    attendee = Attendee.model_validate({**attendee_in.model_dump(), "meeting_id": meeting_id})
+    if attendee_in.id_number is not None:
+        _refuse_duplicate_id_number(session, meeting_id, attendee_in.id_number)
+    values = attendee_in.model_dump(exclude={"needs"}) | {"meeting_id": meeting_id}
+    if attendee_in.needs is not None:
+        values["needs"] = attendee_in.needs.model_dump(exclude_none=True)
+    attendee = Attendee.model_validate(values)
     session.add(attendee)
     record(
         session,
@@ -39,6 +47,25 @@ def register(*, session: Session, meeting_id: str, attendee_in: AttendeeCreate) 
     return attendee
 
 
+def _refuse_duplicate_id_number(session: Session, meeting_id: str, number: str) -> None:
+    """One person, one place on a meeting's roster (a unique index backs this up)."""
+    existing = session.scalars(
+        select(Attendee).where(col(Attendee.meeting_id) == meeting_id, col(Attendee.id_number) == number)
+    ).first()
+    if existing is not None:
+        raise DuplicateAttendee(
+            f"this ID number is already on the roster as {existing.name}",
+            field="id_number",
+            existing_attendee_id=existing.id,
+            existing_name=existing.name,
+        )
+
+
+class DuplicateAttendee(Conflict):
+    code = "duplicate-attendee"
+    title = "Already registered"
+
+
 def get_or_raise(*, session: Session, meeting_id: str, attendee_id: str) -> Attendee:
     meetings.get_or_raise(session=session, meeting_id=meeting_id)
     attendee = session.get(Attendee, attendee_id)
@@ -47,20 +74,25 @@ def get_or_raise(*, session: Session, meeting_id: str, attendee_id: str) -> Atte
     return attendee
 
 
-def list_page(
-    *,
-    session: Session,
-    meeting_id: str,
-    limit: int,
-    after: tuple[datetime, str] | None,
-    category: AttendeeCategory | None,
-) -> list[Attendee]:
-    """Registration order, keyset-paginated on (created_at, id)."""
-    meetings.get_or_raise(session=session, meeting_id=meeting_id)
+@dataclass(frozen=True)
+class RosterFilter:
+    category: AttendeeCategory | None = None
+    delegation: str | None = None
+
+
+def roster(
+    *, session: Session, meeting_id: str, order: RosterOrder, where: RosterFilter
+) -> tuple[list[tuple[list[Any], Attendee]], NameOrderMode]:
+    """The whole (filtered) roster as (sort key, attendee) in order, and the name-order mode used.
+
+    A meeting's roster is at most a few thousand people, so it is ordered here rather than in
+    SQL: stroke order needs the character table, and both databases must agree."""
+    meeting = meetings.get_or_raise(session=session, meeting_id=meeting_id)
     query = select(Attendee).where(col(Attendee.meeting_id) == meeting_id)
-    if category is not None:
-        query = query.where(col(Attendee.category) == category)
-    if after is not None:
-        query = query.where(tuple_(col(Attendee.created_at), col(Attendee.id)) > after)
-    query = query.order_by(col(Attendee.created_at), col(Attendee.id)).limit(limit)
-    return list(session.scalars(query))
+    if where.category is not None:
+        query = query.where(col(Attendee.category) == where.category)
+    if where.delegation is not None:
+        query = query.where(col(Attendee.delegation) == where.delegation)
+    mode = NameOrderMode(meeting.name_order)
+    keyed = [(roster_key(attendee, order, mode), attendee) for attendee in session.scalars(query)]
+    return sorted(keyed, key=lambda pair: pair[0]), mode

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+from pydantic import Field
 
 from huiwu.events.catalog import AttendeeCategory
-from huiwu.pagination import Cursor, Limit, Page, keyset_after, page_of
+from huiwu.pagination import Cursor, Limit, Page, page_after
 from huiwu.service import SessionDep
 from services.registration.attendees import service
 from services.registration.attendees.models import AttendeeCreate, AttendeePublic
+from services.registration.attendees.order import ORDER_NOTE, RosterOrder
 
 router = APIRouter(prefix="/api/v1/meetings/{meeting_id}/attendees", tags=["attendees"])
 
@@ -20,18 +22,36 @@ def register_attendee(
     return AttendeePublic.model_validate(attendee, from_attributes=True)
 
 
-@router.get("", response_model=Page[AttendeePublic])
+class RosterPage(Page[AttendeePublic]):
+    order_note: str | None = Field(
+        description="the note to print under a roster title, e.g. （按姓氏笔画为序）"
+    )
+
+
+@router.get("", response_model=RosterPage)
 def list_attendees(
     meeting_id: str,
     session: SessionDep,
+    order: RosterOrder = RosterOrder.registration,
+    category: AttendeeCategory | None = None,
+    delegation: str | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-    category: AttendeeCategory | None = None,
-) -> Page[AttendeePublic]:
-    rows = service.list_page(
-        session=session, meeting_id=meeting_id, limit=limit + 1, after=keyset_after(cursor), category=category
+) -> RosterPage:
+    """The roster. ``order=protocol``: category, then the office's rank, then surname strokes in
+    the meeting's single-name mode."""
+    keyed, mode = service.roster(
+        session=session,
+        meeting_id=meeting_id,
+        order=order,
+        where=service.RosterFilter(category=category, delegation=delegation),
     )
-    return page_of(rows, limit, AttendeePublic)
+    rows, next_cursor = page_after(keyed, cursor, limit, scope=f"attendees:{order}")
+    return RosterPage(
+        items=[AttendeePublic.model_validate(row, from_attributes=True) for row in rows],
+        next_cursor=next_cursor,
+        order_note=ORDER_NOTE[mode] if order is RosterOrder.protocol else None,
+    )
 
 
 @router.get("/{attendee_id}", response_model=AttendeePublic)

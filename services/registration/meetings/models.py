@@ -5,11 +5,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, StringConstraints, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationInfo, field_validator
+from pydantic import Field as PydanticField
 from pydantic_core import PydanticCustomError
 from sqlalchemy import String
 from sqlmodel import Field
 
+from huiwu.chinese import NameOrderMode
 from huiwu.db import UTCDateTime, utcnow
 from services.registration.database import Table
 
@@ -17,10 +19,17 @@ MeetingName = Annotated[str, StringConstraints(strip_whitespace=True, min_length
 
 
 class MeetingStatus(StrEnum):
-    draft = "draft"
-    notified = "notified"
+    draft = "draft"  # being prepared
+    notified = "notified"  # the notice (会议通知) went out
     in_session = "in_session"
     closed = "closed"
+
+
+NEXT_STATUS = {
+    MeetingStatus.draft: MeetingStatus.notified,
+    MeetingStatus.notified: MeetingStatus.in_session,
+    MeetingStatus.in_session: MeetingStatus.closed,
+}
 
 
 class Meeting(Table, table=True):
@@ -29,6 +38,7 @@ class Meeting(Table, table=True):
     starts_on: date
     ends_on: date
     status: MeetingStatus = Field(default=MeetingStatus.draft, sa_type=String(20))
+    name_order: NameOrderMode = Field(default=NameOrderMode.surname, sa_type=String(20))
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -37,6 +47,10 @@ class MeetingCreate(BaseModel):
     name: MeetingName
     starts_on: date
     ends_on: date
+    name_order: NameOrderMode = PydanticField(
+        default=NameOrderMode.surname,
+        description="single-name mode of stroke order: surname (按姓氏笔画) or full_name (按姓名笔画)",
+    )
 
     @field_validator("ends_on")
     @classmethod
@@ -50,10 +64,24 @@ class MeetingCreate(BaseModel):
         return ends_on
 
 
+class MeetingUpdate(BaseModel):
+    """Only the fields sent change. ``status`` moves one step: draft → notified → in_session → closed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: MeetingName | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    status: MeetingStatus | None = None
+    name_order: NameOrderMode | None = None
+
+
 class MeetingPublic(BaseModel):
     id: str
     name: str
     starts_on: date
     ends_on: date
     status: MeetingStatus
+    name_order: NameOrderMode
+    version: int
     created_at: datetime

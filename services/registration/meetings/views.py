@@ -5,7 +5,7 @@ from fastapi import APIRouter, Response
 from huiwu.pagination import Cursor, Limit, Page, keyset_after, page_of
 from huiwu.service import SessionDep
 from services.registration.meetings import service
-from services.registration.meetings.models import MeetingCreate, MeetingPublic
+from services.registration.meetings.models import MeetingCreate, MeetingPublic, MeetingUpdate
 
 router = APIRouter(prefix="/api/v1/meetings", tags=["meetings"])
 
@@ -19,11 +19,18 @@ def create_meeting(meeting_in: MeetingCreate, session: SessionDep, response: Res
 
 @router.get("", response_model=Page[MeetingPublic])
 def list_meetings(session: SessionDep, limit: Limit = 50, cursor: Cursor = None) -> Page[MeetingPublic]:
-    rows = service.list_page(session=session, limit=limit + 1, after=keyset_after(cursor))
-    return page_of(rows, limit, MeetingPublic)
+    rows = service.list_page(session=session, limit=limit + 1, after=keyset_after(cursor, "meetings"))
+    return page_of(rows, limit, MeetingPublic, "meetings")
 
 
 @router.get("/{meeting_id}", response_model=MeetingPublic)
 def read_meeting(meeting_id: str, session: SessionDep) -> MeetingPublic:
     meeting = service.get_or_raise(session=session, meeting_id=meeting_id)
+    return MeetingPublic.model_validate(meeting, from_attributes=True)
+
+
+@router.patch("/{meeting_id}", response_model=MeetingPublic)
+def update_meeting(meeting_id: str, changes: MeetingUpdate, session: SessionDep) -> MeetingPublic:
+    """Change details or move the status one step (draft → notified → in_session → closed)."""
+    meeting = service.update(session=session, meeting_id=meeting_id, changes=changes)
     return MeetingPublic.model_validate(meeting, from_attributes=True)
