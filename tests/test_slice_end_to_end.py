@@ -137,3 +137,21 @@ def test_a_department_killed_with_deliveries_in_flight_applies_every_event_exact
 
     assert report["services"]["documents"]["events_applied"] == 50
     assert report["in_sync"] is True
+
+
+def test_a_door_scan_through_the_gateway_is_counted_once(gateway: httpx.Client) -> None:
+    meeting_id = create_meeting(gateway)
+    attendee = register(gateway, meeting_id, "王芳")
+    badge = gateway.get(f"/api/v1/meetings/{meeting_id}/attendees/{attendee['id']}/badge").json()
+
+    scans = [
+        gateway.post(
+            f"/api/v1/meetings/{meeting_id}/checkins", json={"badge": badge["token"], "nonce": nonce}
+        )
+        for nonce in ("door-1", "door-1", "door-2")
+    ]
+    attendance = gateway.get(f"/api/v1/meetings/{meeting_id}/attendance").json()
+
+    assert [response.status_code for response in scans] == [201, 200, 200]
+    assert attendance["total"]["present"] == 1
+    assert attendance["announcement"] == "本次会议应到1名，请假0名，实到1名，符合规定人数。"

@@ -4,8 +4,10 @@ from pathlib import Path
 
 from huiwu.service import ServiceDefinition, create_service_app
 from huiwu.sync import sync_router
+from services.registration.attendance.views import router as attendance_router
 from services.registration.attendees.models import Attendee
 from services.registration.attendees.views import router as attendees_router
+from services.registration.checkin.views import router as checkin_router
 from services.registration.database import Table
 from services.registration.meetings.views import router as meetings_router
 
@@ -14,7 +16,13 @@ definition = ServiceDefinition(
     title="registration (报名注册)",
     metadata=Table.metadata,
     migrations=Path(__file__).parent / "migrations",
-    routers=(meetings_router, attendees_router, sync_router("registration", people=Attendee)),
+    routers=(
+        meetings_router,
+        attendees_router,
+        checkin_router,
+        attendance_router,
+        sync_router("registration", people=Attendee),
+    ),
 )
 
 app = create_service_app(definition)

@@ -5,18 +5,26 @@
 
 from huiwu.events.catalog.platform import MessageParked
 from huiwu.events.catalog.registration import (
+    AttendeeBadgeRevoked,
     AttendeeCategory,
+    AttendeeCheckedIn,
+    AttendeeLeaveGranted,
     AttendeeRegistered,
     Gender,
+    LeaveKind,
     MeetingScheduled,
     MeetingStatusChanged,
     MeetingUpdated,
 )
 
 __all__ = [
+    "AttendeeBadgeRevoked",
     "AttendeeCategory",
+    "AttendeeCheckedIn",
+    "AttendeeLeaveGranted",
     "AttendeeRegistered",
     "Gender",
+    "LeaveKind",
     "MeetingScheduled",
     "MeetingStatusChanged",
     "MeetingUpdated",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import Field
@@ -84,3 +84,52 @@ class AttendeeRegistered(EventContract):
     gender: Gender | None = None
     rank: int | None = Field(default=None, description="Protocol order supplied by the office")
     delegation: str | None = Field(default=None, description="代表团/单位, for grouping")
+
+
+class AttendeeCheckedIn(EventContract):
+    """A person signed in (签到) for the first time, for the meeting or for one of its sessions."""
+
+    producer = "registration"
+    aggregate = "attendee"
+    event_name = "checked_in"
+
+    meeting_id: str
+    attendee_id: str
+    session_id: str | None = Field(description="None: signed in to the meeting itself")
+    checked_in_at: datetime
+    method: str = Field(description="badge (a scan) or roster (ticked by staff)")
+    gate: str | None = None
+
+
+class LeaveKind(StrEnum):
+    sick = "sick"  # 病假
+    personal = "personal"  # 事假
+    official = "official"  # 公假
+
+
+class AttendeeLeaveGranted(EventContract):
+    """Leave of absence (请假) was granted, for the whole meeting or for given sessions."""
+
+    producer = "registration"
+    aggregate = "attendee"
+    event_name = "leave_granted"
+
+    meeting_id: str
+    attendee_id: str
+    leave_id: str
+    kind: LeaveKind
+    reason: str
+    approver: str
+    session_ids: list[str] = Field(description="empty: the whole meeting")
+
+
+class AttendeeBadgeRevoked(EventContract):
+    """A person's badge was revoked; scans of it are refused from now on."""
+
+    producer = "registration"
+    aggregate = "attendee"
+    event_name = "badge_revoked"
+
+    meeting_id: str
+    attendee_id: str
+    badge_version: int = Field(description="the version now valid; every older badge is revoked")

@@ -46,6 +46,7 @@ class Attendee(Table, table=True):
     phone: str | None = Field(default=None, max_length=20)
     id_number: str | None = Field(default=None, max_length=18)
     needs: dict[str, str] | None = Field(default=None, sa_type=JSON)
+    badge_version: int = 1  # a badge of an older version is revoked
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 

@@ -1,0 +1,124 @@
+"""Attendance (RULES.md R6.3): expected = present + on leave + absent, always.
+
+Staff are not counted. Someone on leave who signs in anyway counts as present. The quorum is
+counted over members (出席) only: more than half of the members expected must be present.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from huiwu.events.catalog import AttendeeCategory, AttendeeLeaveGranted
+from huiwu.outbox import record
+from services.registration.attendance.models import Attendance, Count, Leave, LeaveCreate, Quorum
+from services.registration.attendees import service as attendees
+from services.registration.attendees.models import Attendee
+from services.registration.checkin.models import Direction, Scan
+from services.registration.meetings import service as meetings
+
+PRODUCER = "registration"
+
+
+def grant_leave(*, session: Session, meeting_id: str, attendee_id: str, leave_in: LeaveCreate) -> Leave:
+    attendees.get_or_raise(session=session, meeting_id=meeting_id, attendee_id=attendee_id)
+    leave = Leave.model_validate(
+        {**leave_in.model_dump(), "meeting_id": meeting_id, "attendee_id": attendee_id}
+    )
+    session.add(leave)
+    record(
+        session,
+        AttendeeLeaveGranted(
+            meeting_id=meeting_id, attendee_id=attendee_id, leave_id=leave.id, kind=leave.kind,
+            reason=leave.reason, approver=leave.approver, session_ids=leave.session_ids,
+        ),
+        producer=PRODUCER, subject=attendee_id, meeting_id=meeting_id,
+    )  # fmt: skip
+    return leave
+
+
+def attendance(*, session: Session, meeting_id: str, session_id: str | None) -> Attendance:
+    meetings.get_or_raise(session=session, meeting_id=meeting_id)
+    people = list(
+        session.scalars(
+            select(Attendee).where(
+                col(Attendee.meeting_id) == meeting_id, col(Attendee.category) != AttendeeCategory.staff
+            )
+        )
+    )
+    present, inside = _signed_in(session, meeting_id, session_id)
+    on_leave = _on_leave(session, meeting_id, session_id) - present
+    by_category = {category: _count(people, present, on_leave, inside, category=category) for category in
+                   AttendeeCategory if category != AttendeeCategory.staff}  # fmt: skip
+    delegations = sorted({person.delegation for person in people if person.delegation})
+    members = by_category[AttendeeCategory.member]
+    required = members.expected // 2 + 1
+    quorum = Quorum(
+        members_expected=members.expected, members_present=members.present,
+        required=required, met=members.present >= required,
+    )  # fmt: skip
+    return Attendance(
+        meeting_id=meeting_id,
+        session_id=session_id,
+        total=_count(people, present, on_leave, inside),
+        by_category=by_category,
+        by_delegation={
+            name: _count(people, present, on_leave, inside, delegation=name) for name in delegations
+        },
+        quorum=quorum,
+        announcement=announce(members, quorum),
+    )
+
+
+def announce(members: Count, quorum: Quorum) -> str:
+    verdict = "符合规定人数" if quorum.met else "不符合规定人数"
+    return f"本次会议应到{members.expected}名，请假{members.on_leave}名，实到{members.present}名，{verdict}。"
+
+
+def _signed_in(session: Session, meeting_id: str, session_id: str | None) -> tuple[set[str], set[str]]:
+    """Who signed in to this scope, and who is inside now (their latest scan is a sign-in)."""
+    scope = col(Scan.session_id).is_(None) if session_id is None else col(Scan.session_id) == session_id
+    scans = session.scalars(
+        select(Scan).where(col(Scan.meeting_id) == meeting_id, scope).order_by(col(Scan.at))
+    )
+    present: set[str] = set()
+    latest: dict[str, Direction] = {}
+    for scan in scans:
+        latest[scan.attendee_id] = scan.direction
+        if scan.direction == Direction.entering:
+            present.add(scan.attendee_id)
+    return present, {attendee for attendee, direction in latest.items() if direction == Direction.entering}
+
+
+def _on_leave(session: Session, meeting_id: str, session_id: str | None) -> set[str]:
+    leaves = session.scalars(select(Leave).where(col(Leave.meeting_id) == meeting_id))
+    return {
+        leave.attendee_id
+        for leave in leaves
+        if not leave.session_ids or (session_id is not None and session_id in leave.session_ids)
+    }
+
+
+def _count(
+    people: Iterable[Attendee],
+    present: set[str],
+    on_leave: set[str],
+    inside: set[str],
+    *,
+    category: AttendeeCategory | None = None,
+    delegation: str | None = None,
+) -> Count:
+    counted: defaultdict[str, int] = defaultdict(int)
+    for person in people:
+        if (category is not None and person.category != category) or (
+            delegation is not None and person.delegation != delegation
+        ):
+            continue
+        counted["expected"] += 1
+        state = "present" if person.id in present else "on_leave" if person.id in on_leave else "absent"
+        counted[state] += 1
+        counted["inside"] += person.id in inside
+    return Count(**{field: counted[field] for field in Count.model_fields})

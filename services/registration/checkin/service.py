@@ -1,0 +1,131 @@
+"""Signing in (签到): badge scans at the door or staff ticking the roster.
+
+Counting is idempotent twice over: a retried request with the same ``nonce`` is answered as the
+first time, and a second sign-in of the same person to the same meeting or session is a repeat
+(200, the first time, no event). Refused scans are kept with their reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from huiwu.events.catalog import AttendeeBadgeRevoked, AttendeeCheckedIn
+from huiwu.outbox import record
+from services.registration.attendees import service as attendees
+from services.registration.attendees.models import Attendee
+from services.registration.checkin import badges
+from services.registration.checkin.badges import BadgeRefused
+from services.registration.checkin.models import CheckInPublic, CheckInRequest, Direction, FailedScan, Scan
+from services.registration.meetings import service as meetings
+
+PRODUCER = "registration"
+
+
+@dataclass(frozen=True)
+class CheckInOutcome:
+    answer: CheckInPublic | None
+    refusal: BadgeRefused | None = None
+
+    @property
+    def first(self) -> bool:
+        return self.answer is not None and not self.answer.repeat
+
+
+def check_in(*, session: Session, meeting_id: str, scan_in: CheckInRequest) -> CheckInOutcome:
+    meetings.get_or_raise(session=session, meeting_id=meeting_id)
+    if scan_in.nonce is not None and (replayed := _replay(session, meeting_id, scan_in)) is not None:
+        return replayed
+    try:
+        attendee = _identify(session, meeting_id, scan_in)
+    except BadgeRefused as refusal:
+        session.add(
+            FailedScan(
+                meeting_id=meeting_id, reason=refusal.reason, detail=refusal.detail,
+                badge_excerpt=(scan_in.badge or "")[:40], gate=scan_in.gate, nonce=scan_in.nonce,
+            )
+        )  # fmt: skip
+        return CheckInOutcome(None, refusal)
+    first_in = _first_in(session, attendee.id, scan_in.session_id)
+    scan = Scan(
+        meeting_id=meeting_id, attendee_id=attendee.id, session_id=scan_in.session_id,
+        direction=scan_in.direction, method="badge" if scan_in.badge else "roster",
+        gate=scan_in.gate, nonce=scan_in.nonce,
+    )  # fmt: skip
+    session.add(scan)
+    if scan_in.direction == Direction.entering and first_in is None:
+        record(
+            session,
+            AttendeeCheckedIn(
+                meeting_id=meeting_id, attendee_id=attendee.id, session_id=scan_in.session_id,
+                checked_in_at=scan.at, method=scan.method, gate=scan.gate,
+            ),
+            producer=PRODUCER, subject=attendee.id, meeting_id=meeting_id,
+        )  # fmt: skip
+        first_in = scan
+    return CheckInOutcome(_answer(attendee, scan, first_in, repeat=first_in is not scan))
+
+
+def revoke_badge(*, session: Session, meeting_id: str, attendee_id: str) -> Attendee:
+    attendee = attendees.get_or_raise(session=session, meeting_id=meeting_id, attendee_id=attendee_id)
+    attendee.badge_version += 1
+    record(
+        session,
+        AttendeeBadgeRevoked(
+            meeting_id=meeting_id, attendee_id=attendee.id, badge_version=attendee.badge_version
+        ),
+        producer=PRODUCER,
+        subject=attendee.id,
+        meeting_id=meeting_id,
+    )
+    return attendee
+
+
+def _identify(session: Session, meeting_id: str, scan_in: CheckInRequest) -> Attendee:
+    if scan_in.badge is not None:
+        return badges.verify(session, scan_in.badge, meeting_id)
+    assert scan_in.attendee_id is not None
+    return attendees.get_or_raise(session=session, meeting_id=meeting_id, attendee_id=scan_in.attendee_id)
+
+
+def _replay(session: Session, meeting_id: str, scan_in: CheckInRequest) -> CheckInOutcome | None:
+    """The answer already given to a request with this nonce, if there was one."""
+    earlier = session.scalars(
+        select(Scan).where(col(Scan.meeting_id) == meeting_id, col(Scan.nonce) == scan_in.nonce)
+    ).first()
+    if earlier is not None:
+        attendee = session.get(Attendee, earlier.attendee_id)
+        assert attendee is not None
+        first_in = _first_in(session, attendee.id, earlier.session_id)
+        return CheckInOutcome(_answer(attendee, earlier, first_in, repeat=True))
+    refused = session.scalars(
+        select(FailedScan).where(
+            col(FailedScan.meeting_id) == meeting_id, col(FailedScan.nonce) == scan_in.nonce
+        )
+    ).first()
+    if refused is not None:
+        return CheckInOutcome(None, BadgeRefused(refused.reason, refused.detail))
+    return None
+
+
+def _first_in(session: Session, attendee_id: str, session_id: str | None) -> Scan | None:
+    query = select(Scan).where(
+        col(Scan.attendee_id) == attendee_id,
+        col(Scan.direction) == Direction.entering,
+        col(Scan.session_id).is_(None) if session_id is None else col(Scan.session_id) == session_id,
+    )
+    return session.scalars(query.order_by(col(Scan.at)).limit(1)).first()
+
+
+def _answer(attendee: Attendee, scan: Scan, first_in: Scan | None, *, repeat: bool) -> CheckInPublic:
+    return CheckInPublic(
+        attendee_id=attendee.id,
+        name=attendee.name,
+        organization=attendee.organization,
+        category=attendee.category,
+        session_id=scan.session_id,
+        direction=scan.direction,
+        first_checked_in_at=first_in.at if first_in else None,
+        repeat=repeat,
+    )
