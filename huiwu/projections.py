@@ -1,5 +1,5 @@
-"""Helpers for read models built from events. Redelivery reorders, so a projection keeps a
-version per row and only moves forward."""
+"""Read models built from events. Redelivery reorders, so a projection keeps a version per row
+and only moves forward; every attendee event carries the attendee's whole state for that."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel
 
+from huiwu.events.catalog import (
+    AttendeeRegistered,
+    AttendeeState,
+    AttendeeSubstituted,
+    AttendeeUpdated,
+    AttendeeWithdrawn,
+)
 from huiwu.events.contract import EventContract
+from huiwu.events.envelope import CloudEvent
+from huiwu.inbox import Handler
 
 RowT = TypeVar("RowT", bound=SQLModel)
 
@@ -28,8 +37,29 @@ def apply_if_newer(
     return True
 
 
-def project(session: Session, model: type[RowT], key: str, data: EventContract, *, version: int) -> bool:
-    """Copy the event fields the row has (its columns, by name) onto row ``key``, if newer."""
-    columns = set(model.model_fields) - {"id", "version"}
-    values = {"id": key, **data.model_dump(include=columns)}
-    return apply_if_newer(session, model, key, version, values)
+def project_attendee(session: Session, model: type[RowT], state: AttendeeState, meeting_id: str) -> bool:
+    """Copy the attendee fields the row has (its columns, by name) onto the row, if newer."""
+    columns = set(model.model_fields) - {"id", "version", "meeting_id"}
+    values = {"id": state.attendee_id, "meeting_id": meeting_id, **state.model_dump(include=columns)}
+    return apply_if_newer(session, model, state.attendee_id, state.version, values)
+
+
+def roster_handlers(model: type[SQLModel]) -> dict[type[EventContract], Handler]:
+    """The handlers that keep a department's own table of a meeting's people in step with the
+    roster: registrations, updates, withdrawals and substitutions."""
+
+    def apply_state(session: Session, _event: CloudEvent, data: EventContract) -> None:
+        assert isinstance(data, AttendeeRegistered | AttendeeUpdated | AttendeeWithdrawn)
+        project_attendee(session, model, data, data.meeting_id)
+
+    def apply_substitution(session: Session, _event: CloudEvent, data: EventContract) -> None:
+        assert isinstance(data, AttendeeSubstituted)
+        project_attendee(session, model, data.original, data.meeting_id)
+        project_attendee(session, model, data.substitute, data.meeting_id)
+
+    return {
+        AttendeeRegistered: apply_state,
+        AttendeeUpdated: apply_state,
+        AttendeeWithdrawn: apply_state,
+        AttendeeSubstituted: apply_substitution,
+    }

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import SQLModel, col
 
 from huiwu.inbox import consumer_status
@@ -31,9 +31,12 @@ class SyncStatus(BaseModel):
 
 
 def sync_router(service: str, *, people: type[SQLModel]) -> APIRouter:
-    """``people`` is the table of a meeting's attendees as this service knows them; it has a
-    ``meeting_id`` column."""
-    meeting_column = people.__table__.c.meeting_id  # type: ignore[attr-defined]
+    """``people`` is the table of a meeting's attendees as this service knows them, with
+    ``meeting_id`` and ``status`` columns; those still on the roster are counted."""
+    columns = people.__table__.c  # type: ignore[attr-defined]
+    on_roster = select(func.count()).where(
+        columns.meeting_id == bindparam("meeting_id"), columns.status == "registered"
+    )
 
     router = APIRouter(tags=["operations"])
 
@@ -55,7 +58,7 @@ def sync_router(service: str, *, people: type[SQLModel]) -> APIRouter:
             )
         return SyncStatus(
             service=service,
-            attendees=int(session.scalar(select(func.count()).where(meeting_column == meeting_id)) or 0),
+            attendees=int(session.scalar(on_roster, {"meeting_id": meeting_id}) or 0),
             events_applied=consumed.applied,
             last_event_applied=last,
             outbox_pending=int(pending or 0),

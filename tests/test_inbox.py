@@ -17,9 +17,9 @@ from huiwu.events.contract import EventContract
 from huiwu.events.envelope import CloudEvent, mint
 from huiwu.inbox import DeadLetter, InboxEntry, Subscription
 from huiwu.outbox import OutboxEvent
+from huiwu.projections import roster_handlers
 from huiwu.testing.fixtures import RunningService, StartService, eventually
 from huiwu.testing.nats import NatsServer
-from services.venue.attendees import handlers
 from services.venue.attendees.models import SeatedPerson
 from services.venue.main import definition as venue
 from tests.messaging import count_rows
@@ -127,7 +127,7 @@ async def test_a_failing_handler_is_retried_then_succeeds_once(
     failures = {"left": 2}
 
     def flaky(session: Session, event: CloudEvent, data: EventContract) -> None:
-        handlers.on_attendee_registered(session, event, data)
+        roster_handlers(SeatedPerson)[AttendeeRegistered](session, event, data)
         if failures["left"]:
             failures["left"] -= 1
             raise ConnectionError("database went away for a moment")

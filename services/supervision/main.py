@@ -2,11 +2,10 @@
 
 from pathlib import Path
 
-from huiwu.events.catalog import AttendeeRegistered
 from huiwu.inbox import Subscription
+from huiwu.projections import roster_handlers
 from huiwu.service import ServiceDefinition, create_service_app
 from huiwu.sync import sync_router
-from services.supervision.attendees import handlers as attendees
 from services.supervision.attendees.models import Participant
 from services.supervision.database import Table
 
@@ -20,7 +19,7 @@ definition = ServiceDefinition(
         Subscription(
             service="supervision",
             producer="registration",
-            handlers={AttendeeRegistered: attendees.on_attendee_registered},
+            handlers=roster_handlers(Participant),
         ),
     ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from huiwu.events.contract import EventContract
 
@@ -67,14 +67,18 @@ class MeetingStatusChanged(EventContract):
     status: str
 
 
-class AttendeeRegistered(EventContract):
-    """A person was put on a meeting's roster."""
+class AttendeeStatus(StrEnum):
+    registered = "registered"  # on the roster
+    substituted = "substituted"  # replaced by another person (替换)
+    withdrawn = "withdrawn"  # no longer attending
 
-    producer = "registration"
-    aggregate = "attendee"
-    event_name = "registered"
 
-    meeting_id: str
+class AttendeeState(BaseModel):
+    """A person on a roster as of one version: what every attendee event carries in full, so a
+    projection can apply any of them in any order (it keeps the highest version)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
     attendee_id: str
     version: int = Field(ge=1, description="The attendee's version; projections keep the highest.")
     name: str = Field(description="姓名, as printed")
@@ -84,6 +88,52 @@ class AttendeeRegistered(EventContract):
     gender: Gender | None = None
     rank: int | None = Field(default=None, description="Protocol order supplied by the office")
     delegation: str | None = Field(default=None, description="代表团/单位, for grouping")
+    status: AttendeeStatus = AttendeeStatus.registered
+
+
+class AttendeeRegistered(AttendeeState, EventContract):
+    """A person was put on a meeting's roster."""
+
+    producer = "registration"
+    aggregate = "attendee"
+    event_name = "registered"
+
+    meeting_id: str
+
+
+class AttendeeUpdated(AttendeeState, EventContract):
+    """A person's details changed (a new title, another organization, a corrected name…)."""
+
+    producer = "registration"
+    aggregate = "attendee"
+    event_name = "updated"
+
+    meeting_id: str
+    changed: list[str]
+
+
+class AttendeeWithdrawn(AttendeeState, EventContract):
+    """A person no longer attends; their badge is revoked."""
+
+    producer = "registration"
+    aggregate = "attendee"
+    event_name = "withdrawn"
+
+    meeting_id: str
+    reason: str
+
+
+class AttendeeSubstituted(EventContract):
+    """Another person takes a place on the roster (替换): the original is marked substituted and
+    their badge revoked; the substitute takes over their category, rank and delegation."""
+
+    producer = "registration"
+    aggregate = "attendee"
+    event_name = "substituted"
+
+    meeting_id: str
+    original: AttendeeState
+    substitute: AttendeeState
 
 
 class AttendeeCheckedIn(EventContract):

@@ -20,4 +20,5 @@ class Recipient(Table, table=True):
     name: str = Field(max_length=50)
     organization: str = Field(max_length=200)
     category: AttendeeCategory = Field(sa_type=String(20))
+    status: str = Field(default="registered", max_length=20)
     version: int

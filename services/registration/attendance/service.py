@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from huiwu.events.catalog import AttendeeCategory, AttendeeLeaveGranted
+from huiwu.events.catalog import AttendeeCategory, AttendeeLeaveGranted, AttendeeStatus
 from huiwu.outbox import record
 from services.registration.attendance.models import Attendance, Count, Leave, LeaveCreate, Quorum
 from services.registration.attendees import service as attendees
@@ -45,7 +45,9 @@ def attendance(*, session: Session, meeting_id: str, session_id: str | None) -> 
     people = list(
         session.scalars(
             select(Attendee).where(
-                col(Attendee.meeting_id) == meeting_id, col(Attendee.category) != AttendeeCategory.staff
+                col(Attendee.meeting_id) == meeting_id,
+                col(Attendee.category) != AttendeeCategory.staff,
+                col(Attendee.status) == AttendeeStatus.registered,
             )
         )
     )

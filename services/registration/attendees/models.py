@@ -4,13 +4,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import JSON, String, UniqueConstraint
 from sqlmodel import Field
 
 from huiwu.db import UTCDateTime, utcnow
-from huiwu.events.catalog import AttendeeCategory, Gender
+from huiwu.events.catalog import AttendeeCategory, AttendeeStatus, Gender
 from services.registration.attendees import id_number
 from services.registration.database import Table
 
@@ -46,6 +46,7 @@ class Attendee(Table, table=True):
     phone: str | None = Field(default=None, max_length=20)
     id_number: str | None = Field(default=None, max_length=18)
     needs: dict[str, str] | None = Field(default=None, sa_type=JSON)
+    status: AttendeeStatus = Field(default=AttendeeStatus.registered, sa_type=String(20))
     badge_version: int = 1  # a badge of an older version is revoked
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
@@ -68,6 +69,41 @@ class AttendeeCreate(BaseModel):
     needs: Needs | None = None
 
 
+class AttendeeUpdate(BaseModel):
+    """Only the fields sent change (liaison updates: a new title, another organization…)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: PersonName | None = None
+    organization: Text200 | None = None
+    title: Text200 | None = None
+    category: AttendeeCategory | None = None
+    gender: Gender | None = None
+    rank: int | None = PydanticField(default=None, ge=1)
+    delegation: Delegation | None = None
+    phone: Phone | None = None
+    needs: Needs | None = None
+
+
+class Withdrawal(BaseModel):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class SubstituteCreate(BaseModel):
+    """The person who takes the place; category, rank and delegation default to the original's."""
+
+    name: PersonName
+    organization: Text200
+    title: Text200
+    gender: Gender | None = None
+    phone: Phone | None = None
+    id_number: IdNumber | None = None
+    needs: Needs | None = None
+    category: AttendeeCategory | None = None
+    rank: int | None = PydanticField(default=None, ge=1)
+    delegation: Delegation | None = None
+
+
 class AttendeePublic(BaseModel):
     id: str
     meeting_id: str
@@ -81,6 +117,8 @@ class AttendeePublic(BaseModel):
     phone: str | None
     id_number: str | None = PydanticField(description="masked: region and last four only")
     needs: Needs | None
+    status: AttendeeStatus
+    version: int
     created_at: datetime
 
     @field_validator("id_number")

@@ -8,9 +8,23 @@ from sqlmodel import Session, col
 
 from huiwu.chinese import NameOrderMode
 from huiwu.errors import Conflict, NotFound
-from huiwu.events.catalog import AttendeeCategory, AttendeeRegistered
+from huiwu.events.catalog import (
+    AttendeeCategory,
+    AttendeeRegistered,
+    AttendeeState,
+    AttendeeStatus,
+    AttendeeSubstituted,
+    AttendeeUpdated,
+    AttendeeWithdrawn,
+)
 from huiwu.outbox import record
-from services.registration.attendees.models import Attendee, AttendeeCreate
+from services.registration.attendees.models import (
+    Attendee,
+    AttendeeCreate,
+    AttendeeUpdate,
+    SubstituteCreate,
+    Withdrawal,
+)
 from services.registration.attendees.order import RosterOrder, roster_key
 from services.registration.meetings import service as meetings
 
@@ -28,23 +42,103 @@ def register(*, session: Session, meeting_id: str, attendee_in: AttendeeCreate) 
     session.add(attendee)
     record(
         session,
-        AttendeeRegistered(
-            meeting_id=meeting_id,
-            attendee_id=attendee.id,
-            version=attendee.version,
-            name=attendee.name,
-            organization=attendee.organization,
-            title=attendee.title,
-            category=attendee.category,
-            gender=attendee.gender,
-            rank=attendee.rank,
-            delegation=attendee.delegation,
-        ),
+        AttendeeRegistered(meeting_id=meeting_id, **state(attendee)),
         producer=PRODUCER,
         subject=attendee.id,
         meeting_id=meeting_id,
     )
     return attendee
+
+
+def state(attendee: Attendee) -> dict[str, Any]:
+    """The attendee as every attendee event carries it (``AttendeeState``)."""
+    fields = {name: getattr(attendee, name) for name in AttendeeState.model_fields if name != "attendee_id"}
+    return AttendeeState.model_validate({**fields, "attendee_id": attendee.id}).model_dump()
+
+
+def update(*, session: Session, meeting_id: str, attendee_id: str, changes: AttendeeUpdate) -> Attendee:
+    attendee = _on_roster(session, meeting_id, attendee_id)
+    sent = changes.model_dump(exclude_unset=True)
+    if "needs" in sent:
+        sent["needs"] = changes.needs.model_dump(exclude_none=True) if changes.needs else None
+    changed = sorted(name for name, value in sent.items() if getattr(attendee, name) != value)
+    if not changed:
+        return attendee
+    for name in changed:
+        setattr(attendee, name, sent[name])
+    attendee.version += 1
+    record(
+        session,
+        AttendeeUpdated(meeting_id=meeting_id, changed=changed, **state(attendee)),
+        producer=PRODUCER,
+        subject=attendee.id,
+        meeting_id=meeting_id,
+    )
+    return attendee
+
+
+def withdraw(*, session: Session, meeting_id: str, attendee_id: str, withdrawal: Withdrawal) -> Attendee:
+    attendee = _on_roster(session, meeting_id, attendee_id)
+    _leave_roster(attendee, AttendeeStatus.withdrawn)
+    record(
+        session,
+        AttendeeWithdrawn(meeting_id=meeting_id, reason=withdrawal.reason, **state(attendee)),
+        producer=PRODUCER,
+        subject=attendee.id,
+        meeting_id=meeting_id,
+    )
+    return attendee
+
+
+def substitute(
+    *, session: Session, meeting_id: str, attendee_id: str, substitute_in: SubstituteCreate
+) -> tuple[Attendee, Attendee]:
+    """The substitute takes the original's place (category, rank, delegation unless given);
+    the original leaves the roster and their badge is revoked."""
+    original = _on_roster(session, meeting_id, attendee_id)
+    if substitute_in.id_number is not None:
+        _refuse_duplicate_id_number(session, meeting_id, substitute_in.id_number)
+    inherited = {"category": original.category, "rank": original.rank, "delegation": original.delegation}
+    given = substitute_in.model_dump(exclude={"needs"}, exclude_none=True)
+    values = inherited | given | {"meeting_id": meeting_id}
+    if substitute_in.needs is not None:
+        values["needs"] = substitute_in.needs.model_dump(exclude_none=True)
+    replacement = Attendee.model_validate(values)
+    session.add(replacement)
+    _leave_roster(original, AttendeeStatus.substituted)
+    record(
+        session,
+        AttendeeSubstituted(
+            meeting_id=meeting_id,
+            original=AttendeeState.model_validate(state(original)),
+            substitute=AttendeeState.model_validate(state(replacement)),
+        ),
+        producer=PRODUCER,
+        subject=original.id,
+        meeting_id=meeting_id,
+    )
+    return original, replacement
+
+
+class NotOnRoster(Conflict):
+    code = "not-on-roster"
+    title = "No longer on the roster"
+
+
+def _on_roster(session: Session, meeting_id: str, attendee_id: str) -> Attendee:
+    attendee = get_or_raise(session=session, meeting_id=meeting_id, attendee_id=attendee_id)
+    if attendee.status != AttendeeStatus.registered:
+        raise NotOnRoster(
+            f"{attendee.name} is {attendee.status}; this change no longer applies",
+            attendee_status=attendee.status,
+        )
+    return attendee
+
+
+def _leave_roster(attendee: Attendee, status: AttendeeStatus) -> None:
+    attendee.status = status
+    attendee.badge_version += 1  # the badge stops working at the door at once
+    attendee.version += 1
 
 
 def _refuse_duplicate_id_number(session: Session, meeting_id: str, number: str) -> None:
@@ -78,6 +172,7 @@ def get_or_raise(*, session: Session, meeting_id: str, attendee_id: str) -> Atte
 class RosterFilter:
     category: AttendeeCategory | None = None
     delegation: str | None = None
+    status: AttendeeStatus | None = AttendeeStatus.registered  # None: everyone ever on the roster
 
 
 def roster(
@@ -93,6 +188,8 @@ def roster(
         query = query.where(col(Attendee.category) == where.category)
     if where.delegation is not None:
         query = query.where(col(Attendee.delegation) == where.delegation)
+    if where.status is not None:
+        query = query.where(col(Attendee.status) == where.status)
     mode = NameOrderMode(meeting.name_order)
     keyed = [(roster_key(attendee, order, mode), attendee) for attendee in session.scalars(query)]
     return sorted(keyed, key=lambda pair: pair[0]), mode

@@ -1,14 +1,26 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
-from huiwu.events.catalog import AttendeeCategory
+from huiwu.events.catalog import AttendeeCategory, AttendeeStatus
 from huiwu.pagination import Cursor, Limit, Page, page_after
 from huiwu.service import SessionDep
 from services.registration.attendees import service
-from services.registration.attendees.models import AttendeeCreate, AttendeePublic
+from services.registration.attendees.models import (
+    AttendeeCreate,
+    AttendeePublic,
+    AttendeeUpdate,
+    SubstituteCreate,
+    Withdrawal,
+)
 from services.registration.attendees.order import ORDER_NOTE, RosterOrder
+
+RosterStatus = Annotated[
+    AttendeeStatus | None, Query(description="default: those on the roster now (registered)")
+]
 
 router = APIRouter(prefix="/api/v1/meetings/{meeting_id}/attendees", tags=["attendees"])
 
@@ -35,6 +47,7 @@ def list_attendees(
     order: RosterOrder = RosterOrder.registration,
     category: AttendeeCategory | None = None,
     delegation: str | None = None,
+    status: RosterStatus = AttendeeStatus.registered,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> RosterPage:
@@ -44,7 +57,7 @@ def list_attendees(
         session=session,
         meeting_id=meeting_id,
         order=order,
-        where=service.RosterFilter(category=category, delegation=delegation),
+        where=service.RosterFilter(category=category, delegation=delegation, status=status),
     )
     rows, next_cursor = page_after(keyed, cursor, limit, scope=f"attendees:{order}")
     return RosterPage(
@@ -58,3 +71,39 @@ def list_attendees(
 def read_attendee(meeting_id: str, attendee_id: str, session: SessionDep) -> AttendeePublic:
     attendee = service.get_or_raise(session=session, meeting_id=meeting_id, attendee_id=attendee_id)
     return AttendeePublic.model_validate(attendee, from_attributes=True)
+
+
+@router.patch("/{attendee_id}", response_model=AttendeePublic)
+def update_attendee(
+    meeting_id: str, attendee_id: str, changes: AttendeeUpdate, session: SessionDep
+) -> AttendeePublic:
+    attendee = service.update(
+        session=session, meeting_id=meeting_id, attendee_id=attendee_id, changes=changes
+    )
+    return AttendeePublic.model_validate(attendee, from_attributes=True)
+
+
+@router.post("/{attendee_id}/withdraw", response_model=AttendeePublic)
+def withdraw_attendee(
+    meeting_id: str, attendee_id: str, withdrawal: Withdrawal, session: SessionDep
+) -> AttendeePublic:
+    attendee = service.withdraw(
+        session=session, meeting_id=meeting_id, attendee_id=attendee_id, withdrawal=withdrawal
+    )
+    return AttendeePublic.model_validate(attendee, from_attributes=True)
+
+
+@router.post("/{attendee_id}/substitute", status_code=201, response_model=AttendeePublic)
+def substitute_attendee(
+    meeting_id: str,
+    attendee_id: str,
+    substitute_in: SubstituteCreate,
+    session: SessionDep,
+    response: Response,
+) -> AttendeePublic:
+    """Another person takes this place; answers with the substitute, now on the roster."""
+    _, replacement = service.substitute(
+        session=session, meeting_id=meeting_id, attendee_id=attendee_id, substitute_in=substitute_in
+    )
+    response.headers["Location"] = f"/api/v1/meetings/{meeting_id}/attendees/{replacement.id}"
+    return AttendeePublic.model_validate(replacement, from_attributes=True)

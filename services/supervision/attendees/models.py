@@ -18,4 +18,5 @@ class Participant(Table, table=True):
     name: str = Field(max_length=50)
     organization: str = Field(max_length=200)
     title: str = Field(max_length=200)
+    status: str = Field(default="registered", max_length=20)
     version: int

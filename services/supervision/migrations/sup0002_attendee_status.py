@@ -1,0 +1,26 @@
+"""Supervision: attendees' status (registered, substituted, withdrawn).
+
+Revision ID: sup0002
+Revises: sup0001
+Create Date: 2026-11-26
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "sup0002"
+down_revision: str | Sequence[str] | None = "sup0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("participant") as people:
+        people.add_column(sa.Column("status", sa.String(20), nullable=False, server_default="registered"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("participant") as people:
+        people.drop_column("status")
