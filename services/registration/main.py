@@ -9,6 +9,7 @@ from services.registration.attendees.models import Attendee
 from services.registration.attendees.views import router as attendees_router
 from services.registration.checkin.views import router as checkin_router
 from services.registration.database import Table
+from services.registration.imports.views import router as imports_router
 from services.registration.meetings.views import router as meetings_router
 
 definition = ServiceDefinition(
@@ -18,6 +19,7 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     routers=(
         meetings_router,
+        imports_router,  # before attendees: /attendees/import is not an attendee id
         attendees_router,
         checkin_router,
         attendance_router,
