@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -133,8 +134,27 @@ class Consumer:
                 messages = await subscription.fetch(FETCH_BATCH, timeout=FETCH_TIMEOUT_S)
             except (NatsTimeoutError, TimeoutError):
                 continue
+            if len(messages) > 1 and await self._process_batch(messages):
+                continue
             for message in messages:
                 await self.process(message)
+
+    async def _process_batch(self, messages: list[Msg]) -> bool:
+        """Apply a whole fetch in one transaction: one commit (one fsync) instead of one per event.
+        If anything in it is wrong, nothing is applied and the caller takes the messages one by
+        one, which retries or parks exactly the one at fault."""
+        try:
+            batch = [(CloudEvent.from_nats(m.headers, m.data), m.metadata.sequence.stream) for m in messages]
+            outcomes = await asyncio.to_thread(self._apply_batch, batch)
+        except Exception as error:
+            log.info("batch of %d not applied as one (%s); one by one", len(messages), error)
+            return False
+        for outcome in outcomes:
+            EVENTS_CONSUMED.labels(self.subscription.durable, outcome).inc()
+        acks = await asyncio.gather(*(message.ack_sync() for message in messages), return_exceptions=True)
+        if failed := sum(isinstance(ack, Exception) for ack in acks):
+            log.warning("%d acks failed; the inbox will absorb their redelivery", failed)
+        return True
 
     async def _subscribe(self) -> JetStreamContext.PullSubscription:
         sub = self.subscription
@@ -184,47 +204,44 @@ class Consumer:
             log.warning("ack of %s failed (%s); the inbox will absorb its redelivery", event.id, error)
 
     def _apply(self, event: CloudEvent, stream_sequence: int) -> None:
-        found = self.subscription.handler_for(event.type)
-        if found is None:
-            EVENTS_CONSUMED.labels(self.subscription.durable, "ignored").inc()
-            return
-        _, handler = found
-        data = event.contract()  # MalformedEvent if the data does not match
-        tokens = (
-            current_correlation_id.set(event.correlationid or event.id),
-            current_causation_id.set(event.id),
-            current_actor.set(event.actor),
-        )
         try:
             with unit_of_work(self._make_session) as session:
-                if self._seen(session, event.id):
-                    EVENTS_CONSUMED.labels(self.subscription.durable, "duplicate").inc()
-                    return
-                session.add(
-                    InboxEntry(
-                        consumer=self.subscription.durable,
-                        event_id=event.id,
-                        event_type=event.type,
-                        meeting_id=event.meetingid,
-                        stream_sequence=stream_sequence,
-                        applied_at=utcnow(),
-                    )
-                )
-                session.flush()
-                handler(session, event, data)
+                outcome = self._apply_in(session, event, stream_sequence)
         except IntegrityError:
             # Another replica applied the same event concurrently; its transaction won.
             with self._make_session() as session:
                 if not self._seen(session, event.id):
                     raise
-            EVENTS_CONSUMED.labels(self.subscription.durable, "duplicate").inc()
-            return
-        finally:
-            for var, token in zip(
-                (current_correlation_id, current_causation_id, current_actor), tokens, strict=True
-            ):
-                var.reset(token)
-        EVENTS_CONSUMED.labels(self.subscription.durable, "applied").inc()
+            outcome = "duplicate"
+        EVENTS_CONSUMED.labels(self.subscription.durable, outcome).inc()
+
+    def _apply_batch(self, batch: list[tuple[CloudEvent, int]]) -> list[str]:
+        with unit_of_work(self._make_session) as session:
+            return [self._apply_in(session, event, sequence) for event, sequence in batch]
+
+    def _apply_in(self, session: Session, event: CloudEvent, stream_sequence: int) -> str:
+        """Record the event in the inbox and run its handler, in the caller's transaction."""
+        found = self.subscription.handler_for(event.type)
+        if found is None:
+            return "ignored"
+        _, handler = found
+        data = event.contract()  # MalformedEvent if the data does not match
+        if self._seen(session, event.id):
+            return "duplicate"
+        session.add(
+            InboxEntry(
+                consumer=self.subscription.durable,
+                event_id=event.id,
+                event_type=event.type,
+                meeting_id=event.meetingid,
+                stream_sequence=stream_sequence,
+                applied_at=utcnow(),
+            )
+        )
+        session.flush()
+        with _caused_by(event):
+            handler(session, event, data)
+        return "applied"
 
     def _seen(self, session: Session, event_id: str) -> bool:
         return session.get(InboxEntry, (self.subscription.durable, event_id)) is not None
@@ -274,6 +291,23 @@ class Consumer:
                 producer=sub.service,
                 meeting_id=event.meetingid if event else None,
             )
+
+
+@contextmanager
+def _caused_by(event: CloudEvent) -> Iterator[None]:
+    """Events the handler records carry this event's correlation and cause."""
+    tokens = (
+        current_correlation_id.set(event.correlationid or event.id),
+        current_causation_id.set(event.id),
+        current_actor.set(event.actor),
+    )
+    try:
+        yield
+    finally:
+        for var, token in zip(
+            (current_correlation_id, current_causation_id, current_actor), tokens, strict=True
+        ):
+            var.reset(token)
 
 
 def _try_decode(message: Msg) -> CloudEvent | None:
