@@ -9,6 +9,7 @@ from services.registration.attendees.models import Attendee
 from services.registration.attendees.views import router as attendees_router
 from services.registration.checkin.views import router as checkin_router
 from services.registration.database import Table
+from services.registration.groups.views import router as groups_router
 from services.registration.imports.views import router as imports_router
 from services.registration.meetings.views import router as meetings_router
 
@@ -21,6 +22,7 @@ definition = ServiceDefinition(
         meetings_router,
         imports_router,  # before attendees: /attendees/import is not an attendee id
         attendees_router,
+        groups_router,
         checkin_router,
         attendance_router,
         sync_router("registration", people=Attendee),

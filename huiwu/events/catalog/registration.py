@@ -88,6 +88,7 @@ class AttendeeState(BaseModel):
     gender: Gender | None = None
     rank: int | None = Field(default=None, description="Protocol order supplied by the office")
     delegation: str | None = Field(default=None, description="代表团/单位, for grouping")
+    group_id: str | None = Field(default=None, description="the discussion group (编组) they sit in")
     status: AttendeeStatus = AttendeeStatus.registered
 
 
@@ -134,6 +135,39 @@ class AttendeeSubstituted(EventContract):
     meeting_id: str
     original: AttendeeState
     substitute: AttendeeState
+
+
+class GroupFormed(EventContract):
+    """A discussion group (编组) was formed, with its convenor (召集人) and room."""
+
+    producer = "registration"
+    aggregate = "group"
+    event_name = "formed"
+
+    meeting_id: str
+    group_id: str
+    version: int = Field(ge=1)
+    name: str
+    position: int = Field(description="the group's place in the list: 第一组 is 1")
+    convenor_id: str | None = None
+    room: str | None = None
+
+
+class GroupUpdated(EventContract):
+    """A group's name, convenor or room changed; ``changed`` lists which."""
+
+    producer = "registration"
+    aggregate = "group"
+    event_name = "updated"
+
+    meeting_id: str
+    group_id: str
+    version: int = Field(ge=1)
+    name: str
+    position: int
+    convenor_id: str | None = None
+    room: str | None = None
+    changed: list[str]
 
 
 class AttendeeCheckedIn(EventContract):

@@ -43,6 +43,7 @@ class Attendee(Table, table=True):
     gender: Gender | None = Field(default=None, sa_type=String(10))
     rank: int | None = None
     delegation: str | None = Field(default=None, max_length=100)
+    group_id: str | None = Field(default=None, foreign_key="discussion_group.id", index=True, max_length=36)
     phone: str | None = Field(default=None, max_length=20)
     id_number: str | None = Field(default=None, max_length=18)
     needs: dict[str, str] | None = Field(default=None, sa_type=JSON)
@@ -90,7 +91,7 @@ class Withdrawal(BaseModel):
 
 
 class SubstituteCreate(BaseModel):
-    """The person who takes the place; category, rank and delegation default to the original's."""
+    """The person who takes the place; category, rank, delegation and group default to the original's."""
 
     name: PersonName
     organization: Text200
@@ -114,6 +115,7 @@ class AttendeePublic(BaseModel):
     gender: Gender | None
     rank: int | None
     delegation: str | None
+    group_id: str | None
     phone: str | None
     id_number: str | None = PydanticField(description="masked: region and last four only")
     needs: Needs | None

@@ -98,7 +98,7 @@ def substitute(
     original = _on_roster(session, meeting_id, attendee_id)
     if substitute_in.id_number is not None:
         _refuse_duplicate_id_number(session, meeting_id, substitute_in.id_number)
-    inherited = {"category": original.category, "rank": original.rank, "delegation": original.delegation}
+    inherited = {name: getattr(original, name) for name in ("category", "rank", "delegation", "group_id")}
     given = substitute_in.model_dump(exclude={"needs"}, exclude_none=True)
     values = inherited | given | {"meeting_id": meeting_id}
     if substitute_in.needs is not None:
@@ -173,6 +173,7 @@ class RosterFilter:
     category: AttendeeCategory | None = None
     delegation: str | None = None
     status: AttendeeStatus | None = AttendeeStatus.registered  # None: everyone ever on the roster
+    group_id: str | None = None
 
 
 def roster(
@@ -188,6 +189,8 @@ def roster(
         query = query.where(col(Attendee.category) == where.category)
     if where.delegation is not None:
         query = query.where(col(Attendee.delegation) == where.delegation)
+    if where.group_id is not None:
+        query = query.where(col(Attendee.group_id) == where.group_id)
     if where.status is not None:
         query = query.where(col(Attendee.status) == where.status)
     mode = NameOrderMode(meeting.name_order)

@@ -17,6 +17,7 @@ from services.registration.attendees.models import (
     Withdrawal,
 )
 from services.registration.attendees.order import ORDER_NOTE, RosterOrder
+from services.registration.groups import service as groups
 
 RosterStatus = Annotated[
     AttendeeStatus | None, Query(description="default: those on the roster now (registered)")
@@ -47,6 +48,7 @@ def list_attendees(
     order: RosterOrder = RosterOrder.registration,
     category: AttendeeCategory | None = None,
     delegation: str | None = None,
+    group_id: str | None = None,
     status: RosterStatus = AttendeeStatus.registered,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -57,7 +59,9 @@ def list_attendees(
         session=session,
         meeting_id=meeting_id,
         order=order,
-        where=service.RosterFilter(category=category, delegation=delegation, status=status),
+        where=service.RosterFilter(
+            category=category, delegation=delegation, status=status, group_id=group_id
+        ),
     )
     rows, next_cursor = page_after(keyed, cursor, limit, scope=f"attendees:{order}")
     return RosterPage(
@@ -102,8 +106,9 @@ def substitute_attendee(
     response: Response,
 ) -> AttendeePublic:
     """Another person takes this place; answers with the substitute, now on the roster."""
-    _, replacement = service.substitute(
+    original, replacement = service.substitute(
         session=session, meeting_id=meeting_id, attendee_id=attendee_id, substitute_in=substitute_in
     )
+    groups.hand_over_convenor(session, original, replacement)
     response.headers["Location"] = f"/api/v1/meetings/{meeting_id}/attendees/{replacement.id}"
     return AttendeePublic.model_validate(replacement, from_attributes=True)
