@@ -12,6 +12,7 @@ from services.registration.database import Table
 from services.registration.groups.views import router as groups_router
 from services.registration.imports.views import router as imports_router
 from services.registration.meetings.views import router as meetings_router
+from services.registration.requests.views import router as requests_router
 
 definition = ServiceDefinition(
     name="registration",
@@ -25,6 +26,7 @@ definition = ServiceDefinition(
         groups_router,
         checkin_router,
         attendance_router,
+        requests_router,
         sync_router("registration", people=Attendee),
     ),
 )

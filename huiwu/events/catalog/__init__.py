@@ -22,6 +22,10 @@ from huiwu.events.catalog.registration import (
     MeetingScheduled,
     MeetingStatusChanged,
     MeetingUpdated,
+    RequestKind,
+    RequestOpened,
+    RequestProgressed,
+    RequestStatus,
 )
 
 __all__ = [
@@ -43,4 +47,8 @@ __all__ = [
     "MeetingStatusChanged",
     "MeetingUpdated",
     "MessageParked",
+    "RequestKind",
+    "RequestOpened",
+    "RequestProgressed",
+    "RequestStatus",
 ]

@@ -217,3 +217,49 @@ class AttendeeBadgeRevoked(EventContract):
     meeting_id: str
     attendee_id: str
     badge_version: int = Field(description="the version now valid; every older badge is revoked")
+
+
+class RequestKind(StrEnum):
+    opinion = "opinion"  # 意见和要求
+    errand = "errand"  # 临时交办的事项
+
+
+class RequestStatus(StrEnum):
+    open = "open"
+    in_progress = "in_progress"
+    done = "done"
+
+
+class RequestOpened(EventContract):
+    """A delegate's opinion or request, or an errand, was recorded for the staff to handle."""
+
+    producer = "registration"
+    aggregate = "request"
+    event_name = "opened"
+
+    meeting_id: str
+    request_id: str
+    version: int = Field(ge=1)
+    kind: RequestKind
+    text: str
+    attendee_id: str | None = None
+    assigned_to: str | None = None
+    due_at: datetime | None = Field(default=None, description="supervision follows up once it passes")
+
+
+class RequestProgressed(EventContract):
+    """A request changed hands, deadline or status (open → in_progress → done)."""
+
+    producer = "registration"
+    aggregate = "request"
+    event_name = "progressed"
+
+    meeting_id: str
+    request_id: str
+    version: int = Field(ge=1)
+    status: RequestStatus
+    previous_status: RequestStatus
+    assigned_to: str | None = None
+    due_at: datetime | None = None
+    resolution: str | None = None
+    changed: list[str]
