@@ -20,7 +20,7 @@ class Route:
 ROUTES = tuple(
     Route(re.compile(pattern), service)
     for pattern, service in (
-        (rf"^{_MEETING}/(attendees|groups|checkins|attendance|requests)(/.*)?$", "registration"),
+        (rf"^{_MEETING}/(attendees|groups|roster|checkins|attendance|requests)(/.*)?$", "registration"),
         (r"^/api/v1/meetings/?$", "registration"),
         (rf"^{_MEETING}/?$", "registration"),
     )

@@ -9,6 +9,8 @@ from services.registration.attendees.models import Attendee
 from services.registration.attendees.views import router as attendees_router
 from services.registration.checkin.views import router as checkin_router
 from services.registration.database import Table
+from services.registration.exports.views import router as exports_router
+from services.registration.freeze.views import router as freeze_router
 from services.registration.groups.views import router as groups_router
 from services.registration.imports.views import router as imports_router
 from services.registration.meetings.views import router as meetings_router
@@ -22,8 +24,10 @@ definition = ServiceDefinition(
     routers=(
         meetings_router,
         imports_router,  # before attendees: /attendees/import is not an attendee id
+        exports_router,  # nor are /attendees/export.xlsx, export.pdf and badges.pdf
         attendees_router,
         groups_router,
+        freeze_router,
         checkin_router,
         attendance_router,
         requests_router,

@@ -26,6 +26,9 @@ from huiwu.events.catalog.registration import (
     RequestOpened,
     RequestProgressed,
     RequestStatus,
+    RosterChangeDecided,
+    RosterFrozen,
+    RosterUnfrozen,
 )
 
 __all__ = [
@@ -51,4 +54,7 @@ __all__ = [
     "RequestOpened",
     "RequestProgressed",
     "RequestStatus",
+    "RosterChangeDecided",
+    "RosterFrozen",
+    "RosterUnfrozen",
 ]

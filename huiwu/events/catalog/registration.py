@@ -263,3 +263,41 @@ class RequestProgressed(EventContract):
     due_at: datetime | None = None
     resolution: str | None = None
     changed: list[str]
+
+
+class RosterFrozen(EventContract):
+    """The roster was frozen (lodging and printing are booked): changes now need approval."""
+
+    producer = "registration"
+    aggregate = "roster"
+    event_name = "frozen"
+
+    meeting_id: str
+    frozen_by: str
+    frozen_at: datetime
+
+
+class RosterUnfrozen(EventContract):
+    """The roster is open for changes again."""
+
+    producer = "registration"
+    aggregate = "roster"
+    event_name = "unfrozen"
+
+    meeting_id: str
+    unfrozen_by: str
+
+
+class RosterChangeDecided(EventContract):
+    """A change asked for on a frozen roster was approved (and applied) or rejected."""
+
+    producer = "registration"
+    aggregate = "roster"
+    event_name = "change_decided"
+
+    meeting_id: str
+    change_id: str
+    kind: str
+    approved: bool
+    decided_by: str
+    attendee_id: str | None = Field(description="the attendee the change concerned, or created")

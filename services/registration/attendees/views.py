@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from huiwu.events.catalog import AttendeeCategory, AttendeeStatus
@@ -17,6 +18,8 @@ from services.registration.attendees.models import (
     Withdrawal,
 )
 from services.registration.attendees.order import ORDER_NOTE, RosterOrder
+from services.registration.freeze.holding import HELD, held_for_approval
+from services.registration.freeze.models import ChangeKind
 from services.registration.groups import service as groups
 
 RosterStatus = Annotated[
@@ -26,10 +29,12 @@ RosterStatus = Annotated[
 router = APIRouter(prefix="/api/v1/meetings/{meeting_id}/attendees", tags=["attendees"])
 
 
-@router.post("", status_code=201, response_model=AttendeePublic)
+@router.post("", status_code=201, response_model=AttendeePublic, responses=HELD)
 def register_attendee(
     meeting_id: str, attendee_in: AttendeeCreate, session: SessionDep, response: Response
-) -> AttendeePublic:
+) -> AttendeePublic | JSONResponse:
+    if held := held_for_approval(session, meeting_id, ChangeKind.register, None, attendee_in):
+        return held
     attendee = service.register(session=session, meeting_id=meeting_id, attendee_in=attendee_in)
     response.headers["Location"] = f"/api/v1/meetings/{meeting_id}/attendees/{attendee.id}"
     return AttendeePublic.model_validate(attendee, from_attributes=True)
@@ -77,35 +82,41 @@ def read_attendee(meeting_id: str, attendee_id: str, session: SessionDep) -> Att
     return AttendeePublic.model_validate(attendee, from_attributes=True)
 
 
-@router.patch("/{attendee_id}", response_model=AttendeePublic)
+@router.patch("/{attendee_id}", response_model=AttendeePublic, responses=HELD)
 def update_attendee(
     meeting_id: str, attendee_id: str, changes: AttendeeUpdate, session: SessionDep
-) -> AttendeePublic:
+) -> AttendeePublic | JSONResponse:
+    if held := held_for_approval(session, meeting_id, ChangeKind.update, attendee_id, changes):
+        return held
     attendee = service.update(
         session=session, meeting_id=meeting_id, attendee_id=attendee_id, changes=changes
     )
     return AttendeePublic.model_validate(attendee, from_attributes=True)
 
 
-@router.post("/{attendee_id}/withdraw", response_model=AttendeePublic)
+@router.post("/{attendee_id}/withdraw", response_model=AttendeePublic, responses=HELD)
 def withdraw_attendee(
     meeting_id: str, attendee_id: str, withdrawal: Withdrawal, session: SessionDep
-) -> AttendeePublic:
+) -> AttendeePublic | JSONResponse:
+    if held := held_for_approval(session, meeting_id, ChangeKind.withdraw, attendee_id, withdrawal):
+        return held
     attendee = service.withdraw(
         session=session, meeting_id=meeting_id, attendee_id=attendee_id, withdrawal=withdrawal
     )
     return AttendeePublic.model_validate(attendee, from_attributes=True)
 
 
-@router.post("/{attendee_id}/substitute", status_code=201, response_model=AttendeePublic)
+@router.post("/{attendee_id}/substitute", status_code=201, response_model=AttendeePublic, responses=HELD)
 def substitute_attendee(
     meeting_id: str,
     attendee_id: str,
     substitute_in: SubstituteCreate,
     session: SessionDep,
     response: Response,
-) -> AttendeePublic:
+) -> AttendeePublic | JSONResponse:
     """Another person takes this place; answers with the substitute, now on the roster."""
+    if held := held_for_approval(session, meeting_id, ChangeKind.substitute, attendee_id, substitute_in):
+        return held
     original, replacement = service.substitute(
         session=session, meeting_id=meeting_id, attendee_id=attendee_id, substitute_in=substitute_in
     )

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from huiwu.errors import InvalidInput, field_errors
+from huiwu.errors import Conflict, InvalidInput, field_errors
 from services.registration.attendees import service as attendees
 from services.registration.attendees.models import Attendee, AttendeeCreate
 from services.registration.imports.sheets import Sheet, UnreadableFile, read
@@ -45,7 +45,9 @@ class ImportReport(BaseModel):
 
 
 def import_roster(*, session: Session, meeting_id: str, content: bytes, dry_run: bool) -> ImportReport:
-    meetings.get_or_raise(session=session, meeting_id=meeting_id)
+    meeting = meetings.get_or_raise(session=session, meeting_id=meeting_id)
+    if meeting.roster_frozen_at is not None and not dry_run:
+        raise Conflict("the roster is frozen: ask for each change on its own, for approval", field="roster")
     try:
         sheet = read(content)
     except UnreadableFile as error:

@@ -39,6 +39,8 @@ class Meeting(Table, table=True):
     ends_on: date
     status: MeetingStatus = Field(default=MeetingStatus.draft, sa_type=String(20))
     name_order: NameOrderMode = Field(default=NameOrderMode.surname, sa_type=String(20))
+    roster_frozen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    roster_frozen_by: str | None = Field(default=None, max_length=50)
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -83,5 +85,7 @@ class MeetingPublic(BaseModel):
     ends_on: date
     status: MeetingStatus
     name_order: NameOrderMode
+    roster_frozen_at: datetime | None
+    roster_frozen_by: str | None
     version: int
     created_at: datetime

@@ -1,0 +1,98 @@
+"""The printable exports over HTTP: the roster (XLSX for the hotel, PDF for printing) and the
+badge sheets. Plain ``def`` routes: rendering is CPU work and runs in the thread pool."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Response
+
+from huiwu.events.catalog import AttendeeCategory
+from huiwu.service import SessionDep
+from services.registration.attendees import service as attendees
+from services.registration.attendees.order import ORDER_NOTE, RosterOrder
+from services.registration.checkin import badges
+from services.registration.exports import BadgeCard, RosterRow, badge_sheet_pdf, roster_pdf, roster_xlsx
+from services.registration.meetings import service as meetings
+
+router = APIRouter(prefix="/api/v1/meetings/{meeting_id}/attendees", tags=["exports"])
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Order = Annotated[RosterOrder, Query(description="protocol (default), pinyin or registration")]
+
+
+@router.get("/export.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}})
+def export_roster_xlsx(
+    meeting_id: str,
+    session: SessionDep,
+    order: Order = RosterOrder.protocol,
+    category: AttendeeCategory | None = None,
+) -> Response:
+    """The roster as a spreadsheet (for checking, and for the hotel)."""
+    title, note, rows = _roster(session, meeting_id, order, category)
+    return _file(roster_xlsx(title, note, rows), XLSX, f"{title}名单.xlsx")
+
+
+@router.get("/export.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+def export_roster_pdf(
+    meeting_id: str,
+    session: SessionDep,
+    order: Order = RosterOrder.protocol,
+    category: AttendeeCategory | None = None,
+) -> Response:
+    """The roster to print, with the order note (e.g. （按姓氏笔画为序）) and CJK fonts embedded."""
+    title, note, rows = _roster(session, meeting_id, order, category)
+    return _file(roster_pdf(title, note, rows), "application/pdf", f"{title}名单.pdf")
+
+
+@router.get("/badges.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+def export_badges_pdf(
+    meeting_id: str, session: SessionDep, category: AttendeeCategory | None = None
+) -> Response:
+    """Badges of everyone on the roster in protocol order, eight to an A4 page, to print and cut."""
+    meeting = meetings.get_or_raise(session=session, meeting_id=meeting_id)
+    keyed, _ = attendees.roster(
+        session=session,
+        meeting_id=meeting_id,
+        order=RosterOrder.protocol,
+        where=attendees.RosterFilter(category=category),
+    )
+    cards = [
+        BadgeCard(
+            name=person.name,
+            organization=person.organization,
+            category=person.category,
+            pass_name=badges.PASS_NAMES[person.category],
+            token=badges.issue(session, person),
+        )
+        for _, person in keyed
+    ]
+    return _file(badge_sheet_pdf(meeting.name, cards), "application/pdf", f"{meeting.name}证件.pdf")
+
+
+def _roster(
+    session: SessionDep, meeting_id: str, order: RosterOrder, category: AttendeeCategory | None
+) -> tuple[str, str | None, list[RosterRow]]:
+    meeting = meetings.get_or_raise(session=session, meeting_id=meeting_id)
+    keyed, mode = attendees.roster(
+        session=session, meeting_id=meeting_id, order=order, where=attendees.RosterFilter(category=category)
+    )
+    rows = [
+        RosterRow(
+            name=p.name,
+            gender=p.gender,
+            organization=p.organization,
+            title=p.title,
+            category=p.category,
+            delegation=p.delegation,
+        )
+        for _, p in keyed
+    ]
+    return meeting.name, ORDER_NOTE[mode] if order is RosterOrder.protocol else None, rows
+
+
+def _file(content: bytes, media_type: str, filename: str) -> Response:
+    # RFC 6266/5987: a Chinese file name travels percent-encoded in filename*.
+    disposition = f"attachment; filename=\"roster\"; filename*=UTF-8''{quote(filename)}"
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
