@@ -20,7 +20,10 @@ class Route:
 ROUTES = tuple(
     Route(re.compile(pattern), service)
     for pattern, service in (
-        (rf"^{_MEETING}/(attendees|groups|roster|checkins|attendance|requests)(/.*)?$", "registration"),
+        (
+            rf"^{_MEETING}/(attendees|groups|roster|checkins|attendance|requests|lodging|dining)(/.*)?$",
+            "registration",
+        ),
         (r"^/api/v1/meetings/?$", "registration"),
         (rf"^{_MEETING}/?$", "registration"),
     )

@@ -13,6 +13,7 @@ from services.registration.exports.views import router as exports_router
 from services.registration.freeze.views import router as freeze_router
 from services.registration.groups.views import router as groups_router
 from services.registration.imports.views import router as imports_router
+from services.registration.lodging.views import router as lodging_router
 from services.registration.meetings.views import router as meetings_router
 from services.registration.requests.views import router as requests_router
 
@@ -31,6 +32,7 @@ definition = ServiceDefinition(
         checkin_router,
         attendance_router,
         requests_router,
+        lodging_router,
         sync_router("registration", people=Attendee),
     ),
 )

@@ -57,7 +57,7 @@ def state(attendee: Attendee) -> dict[str, Any]:
 
 
 def update(*, session: Session, meeting_id: str, attendee_id: str, changes: AttendeeUpdate) -> Attendee:
-    attendee = _on_roster(session, meeting_id, attendee_id)
+    attendee = on_roster(session, meeting_id, attendee_id)
     sent = changes.model_dump(exclude_unset=True)
     if "needs" in sent:
         sent["needs"] = changes.needs.model_dump(exclude_none=True) if changes.needs else None
@@ -78,7 +78,7 @@ def update(*, session: Session, meeting_id: str, attendee_id: str, changes: Atte
 
 
 def withdraw(*, session: Session, meeting_id: str, attendee_id: str, withdrawal: Withdrawal) -> Attendee:
-    attendee = _on_roster(session, meeting_id, attendee_id)
+    attendee = on_roster(session, meeting_id, attendee_id)
     _leave_roster(attendee, AttendeeStatus.withdrawn)
     record(
         session,
@@ -95,7 +95,7 @@ def substitute(
 ) -> tuple[Attendee, Attendee]:
     """The substitute takes the original's place (category, rank, delegation unless given);
     the original leaves the roster and their badge is revoked."""
-    original = _on_roster(session, meeting_id, attendee_id)
+    original = on_roster(session, meeting_id, attendee_id)
     if substitute_in.id_number is not None:
         _refuse_duplicate_id_number(session, meeting_id, substitute_in.id_number)
     inherited = {name: getattr(original, name) for name in ("category", "rank", "delegation", "group_id")}
@@ -125,7 +125,7 @@ class NotOnRoster(Conflict):
     title = "No longer on the roster"
 
 
-def _on_roster(session: Session, meeting_id: str, attendee_id: str) -> Attendee:
+def on_roster(session: Session, meeting_id: str, attendee_id: str) -> Attendee:
     attendee = get_or_raise(session=session, meeting_id=meeting_id, attendee_id=attendee_id)
     if attendee.status != AttendeeStatus.registered:
         raise NotOnRoster(

@@ -9,6 +9,7 @@ from pydantic import Field
 from huiwu.events.catalog import AttendeeCategory, AttendeeStatus
 from huiwu.pagination import Cursor, Limit, Page, page_after
 from huiwu.service import SessionDep
+from services.registration import people
 from services.registration.attendees import service
 from services.registration.attendees.models import (
     AttendeeCreate,
@@ -20,7 +21,6 @@ from services.registration.attendees.models import (
 from services.registration.attendees.order import ORDER_NOTE, RosterOrder
 from services.registration.freeze.holding import HELD, held_for_approval
 from services.registration.freeze.models import ChangeKind
-from services.registration.groups import service as groups
 
 RosterStatus = Annotated[
     AttendeeStatus | None, Query(description="default: those on the roster now (registered)")
@@ -103,6 +103,7 @@ def withdraw_attendee(
     attendee = service.withdraw(
         session=session, meeting_id=meeting_id, attendee_id=attendee_id, withdrawal=withdrawal
     )
+    people.after_withdrawal(session, attendee)
     return AttendeePublic.model_validate(attendee, from_attributes=True)
 
 
@@ -120,6 +121,6 @@ def substitute_attendee(
     original, replacement = service.substitute(
         session=session, meeting_id=meeting_id, attendee_id=attendee_id, substitute_in=substitute_in
     )
-    groups.hand_over_convenor(session, original, replacement)
+    people.after_substitution(session, original, replacement)
     response.headers["Location"] = f"/api/v1/meetings/{meeting_id}/attendees/{replacement.id}"
     return AttendeePublic.model_validate(replacement, from_attributes=True)

@@ -14,6 +14,7 @@ from huiwu.db import utcnow
 from huiwu.errors import Conflict, NotFound
 from huiwu.events.catalog import RosterChangeDecided, RosterFrozen, RosterUnfrozen
 from huiwu.outbox import record
+from services.registration import people
 from services.registration.attendees import service as attendees
 from services.registration.attendees.models import (
     Attendee,
@@ -23,7 +24,6 @@ from services.registration.attendees.models import (
     Withdrawal,
 )
 from services.registration.freeze.models import ChangeKind, ChangeStatus, Decision, RosterChange
-from services.registration.groups import service as groups
 from services.registration.meetings import service as meetings
 from services.registration.meetings.models import Meeting
 
@@ -152,12 +152,14 @@ def _update(session: Session, change: RosterChange) -> Attendee:
 
 def _withdraw(session: Session, change: RosterChange) -> Attendee:
     assert change.attendee_id is not None
-    return attendees.withdraw(
+    attendee = attendees.withdraw(
         session=session,
         meeting_id=change.meeting_id,
         attendee_id=change.attendee_id,
         withdrawal=Withdrawal.model_validate(change.payload),
     )
+    people.after_withdrawal(session, attendee)
+    return attendee
 
 
 def _substitute(session: Session, change: RosterChange) -> Attendee:
@@ -168,7 +170,7 @@ def _substitute(session: Session, change: RosterChange) -> Attendee:
         attendee_id=change.attendee_id,
         substitute_in=SubstituteCreate.model_validate(change.payload),
     )
-    groups.hand_over_convenor(session, original, replacement)
+    people.after_substitution(session, original, replacement)
     return replacement
 
 
