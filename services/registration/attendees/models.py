@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import JSON, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, String, UniqueConstraint
 from sqlmodel import Field
 
 from huiwu.db import UTCDateTime, utcnow
@@ -43,7 +43,15 @@ class Attendee(Table, table=True):
     gender: Gender | None = Field(default=None, sa_type=String(10))
     rank: int | None = None
     delegation: str | None = Field(default=None, max_length=100)
-    group_id: str | None = Field(default=None, foreign_key="discussion_group.id", index=True, max_length=36)
+    # use_alter: groups name a convenor (an attendee) and attendees name their group — a cycle.
+    group_id: str | None = Field(
+        default=None,
+        sa_column=Column(
+            String(36),
+            ForeignKey("discussion_group.id", use_alter=True, name="fk_attendee_group_id"),
+            index=True,
+        ),
+    )
     phone: str | None = Field(default=None, max_length=20)
     id_number: str | None = Field(default=None, max_length=18)
     needs: dict[str, str] | None = Field(default=None, sa_type=JSON)
