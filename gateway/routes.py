@@ -21,7 +21,7 @@ ROUTES = tuple(
     Route(re.compile(pattern), service)
     for pattern, service in (
         (
-            rf"^{_MEETING}/(attendees|groups|roster|checkins|attendance|requests|lodging|dining)(/.*)?$",
+            rf"^{_MEETING}/(attendees|groups|roster|checkins|attendance|requests|lodging|dining|notices)(/.*)?$",
             "registration",
         ),
         (r"^/api/v1/meetings/?$", "registration"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -41,6 +41,8 @@ class ServiceDefinition:
     migrations: Path
     routers: Sequence[APIRouter]
     subscriptions: Sequence[Subscription] = field(default_factory=tuple)
+    # Background loops of the service (e.g. delivering notices), started with it, given its runtime.
+    workers: Sequence[Callable[[Runtime], Coroutine[Any, Any, None]]] = field(default_factory=tuple)
 
 
 class Runtime:
@@ -60,7 +62,7 @@ class Runtime:
         self.stream_ready = False
         self._tasks: list[asyncio.Task[None]] = []
 
-    async def start(self, *, relay: bool = True, consumers: bool = True) -> None:
+    async def start(self, *, relay: bool = True, consumers: bool = True, workers: bool = True) -> None:
         await asyncio.to_thread(
             migrations.upgrade,
             self.engine,
@@ -76,6 +78,9 @@ class Runtime:
             for subscription in self.definition.subscriptions:
                 consumer = Consumer(subscription, self.make_session, self.bus)
                 self._spawn(consumer.run(), f"consumer-{subscription.durable}")
+        if workers:
+            for number, worker in enumerate(self.definition.workers):
+                self._spawn(worker(self), f"worker-{number}")
 
     def start_relay(self) -> None:
         self._spawn(self._relay_when_stream_ready(), "relay")
@@ -132,12 +137,13 @@ def create_service_app(
     *,
     relay: bool = True,
     consumers: bool = True,
+    workers: bool = True,
 ) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime(definition, settings or Settings())
         app.state.runtime = runtime
-        await runtime.start(relay=relay, consumers=consumers)
+        await runtime.start(relay=relay, consumers=consumers, workers=workers)
         try:
             yield
         finally:

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
 
     outbox_retention_days: int = Field(default=7, ge=1)
 
+    notice_channel: str = Field(default="log", description="how notices reach people: log or webhook")
+    notice_webhook_url: str | None = Field(default=None, description="where the webhook channel posts")
+
     @property
     def nats_servers(self) -> list[str]:
         return [url.strip() for url in self.nats_url.split(",") if url.strip()]

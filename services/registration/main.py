@@ -15,6 +15,8 @@ from services.registration.groups.views import router as groups_router
 from services.registration.imports.views import router as imports_router
 from services.registration.lodging.views import router as lodging_router
 from services.registration.meetings.views import router as meetings_router
+from services.registration.notices import service as notices
+from services.registration.notices.views import router as notices_router
 from services.registration.requests.views import router as requests_router
 
 definition = ServiceDefinition(
@@ -33,8 +35,10 @@ definition = ServiceDefinition(
         attendance_router,
         requests_router,
         lodging_router,
+        notices_router,
         sync_router("registration", people=Attendee),
     ),
+    workers=(notices.deliver_forever,),
 )
 
 app = create_service_app(definition)

@@ -94,16 +94,21 @@ def _mac(session: Session, payload: str) -> str:
 
 
 def _key(session: Session) -> bytes:
-    row = session.get(SigningKey, KEY_NAME)
+    return signing_secret(session, KEY_NAME).encode()
+
+
+def signing_secret(session: Session, name: str = "webhooks") -> str:
+    """A secret kept in registration's database under ``name``, made on first use."""
+    row = session.get(SigningKey, name)
     if row is None:
-        row = SigningKey(name=KEY_NAME, secret=secrets.token_urlsafe(32))
+        row = SigningKey(name=name, secret=secrets.token_urlsafe(32))
         try:
             with session.begin_nested():
                 session.add(row)
         except IntegrityError:  # another replica made it first
-            row = session.get(SigningKey, KEY_NAME)
+            row = session.get(SigningKey, name)
             assert row is not None
-    return row.secret.encode()
+    return row.secret
 
 
 def _b64(raw: bytes) -> str:

@@ -18,6 +18,7 @@ from services.registration.attendees import service as attendees
 from services.registration.attendees.models import Attendee
 from services.registration.groups.models import DiscussionGroup, GroupCreate, GroupPublic, GroupUpdate
 from services.registration.meetings import service as meetings
+from services.registration.notices import service as notices
 
 PRODUCER = "registration"
 GROUPED = (AttendeeCategory.member, AttendeeCategory.observer)
@@ -188,6 +189,17 @@ def _delegations_largest_first(people: Iterable[Attendee]) -> list[list[Attendee
 def _move(session: Session, person: Attendee, group_id: str) -> None:
     if person.group_id == group_id:
         return
+    before = session.get(DiscussionGroup, person.group_id) if person.group_id else None
+    after = session.get(DiscussionGroup, group_id)
+    assert after is not None
+    notices.notify(
+        session,
+        person,
+        "group",
+        f"{person.name}同志：您参加{after.name}的分组讨论，地点：{after.room or '另行通知'}。",
+        before={"group": before.name} if before else None,
+        after={"group": after.name, "room": after.room},
+    )
     person.group_id = group_id
     person.version += 1
     record(

@@ -26,6 +26,7 @@ from services.registration.lodging.models import (
     TablePublic,
 )
 from services.registration.meetings import service as meetings
+from services.registration.notices import service as notices
 
 
 class Taken(Conflict):
@@ -65,6 +66,20 @@ def lodge(*, session: Session, meeting_id: str, room_id: str, stay_in: StayCreat
             check_in_on=stay_in.check_in_on,
             check_out_on=stay_in.check_out_on,
         )
+    )
+    first, last = stay_in.check_in_on, stay_in.check_out_on
+    nights_text = f"{first.month}月{first.day}日至{last.month}月{last.day}日"
+    notices.notify(
+        session,
+        person,
+        "lodging",
+        f"{person.name}同志：您入住{room.hotel}{room.number}房间，{nights_text}。",
+        after={
+            "hotel": room.hotel,
+            "room": room.number,
+            "check_in_on": stay_in.check_in_on.isoformat(),
+            "check_out_on": stay_in.check_out_on.isoformat(),
+        },
     )
     return room
 
