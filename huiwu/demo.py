@@ -338,9 +338,14 @@ def load_demo(gateway_url: str, token: str) -> str:
         def register(body: Attendee) -> None:
             _expect_created(client.post(path, json=body), f"registering {body['name']}")
 
+        people = demo_attendees()
         with ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="demo") as pool:
-            for _ in pool.map(register, demo_attendees()):
+            for _ in pool.map(register, people):
                 pass
+        # One discussion group per delegation's worth of people: leaders spread over them.
+        delegations = {body["delegation"] for body in people if body.get("delegation")}
+        grouped = client.post(f"/api/v1/meetings/{meeting_id}/groups/auto", json={"count": len(delegations)})
+        _expect_created(grouped, "forming the discussion groups")
         return meeting_id
 
 

@@ -63,6 +63,8 @@ def test_huiwu_up_starts_the_platform_with_the_demo_and_stops_cleanly(tmp_path: 
             )
             assert 280 <= attendees <= 320
             wait_for_sync(gateway, meeting[1], attendees)
+            groups = gateway.get(f"/api/v1/meetings/{meeting[1]}/groups").json()
+            assert len(groups) >= 8 and all(group["members"] > 0 for group in groups)
             assert httpx.get(f"{url[1]}/api/v1/meetings").status_code == 401
 
         process.send_signal(signal.SIGTERM)
