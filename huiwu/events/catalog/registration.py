@@ -137,7 +137,20 @@ class AttendeeSubstituted(EventContract):
     substitute: AttendeeState
 
 
-class GroupFormed(EventContract):
+class GroupState(BaseModel):
+    """A discussion group as of one version, as every group event carries it."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    group_id: str
+    version: int = Field(ge=1)
+    name: str
+    position: int = Field(description="the group's place in the list: 第一组 is 1")
+    convenor_id: str | None = Field(default=None, description="召集人")
+    room: str | None = None
+
+
+class GroupFormed(GroupState, EventContract):
     """A discussion group (编组) was formed, with its convenor (召集人) and room."""
 
     producer = "registration"
@@ -145,15 +158,9 @@ class GroupFormed(EventContract):
     event_name = "formed"
 
     meeting_id: str
-    group_id: str
-    version: int = Field(ge=1)
-    name: str
-    position: int = Field(description="the group's place in the list: 第一组 is 1")
-    convenor_id: str | None = None
-    room: str | None = None
 
 
-class GroupUpdated(EventContract):
+class GroupUpdated(GroupState, EventContract):
     """A group's name, convenor or room changed; ``changed`` lists which."""
 
     producer = "registration"
@@ -161,12 +168,6 @@ class GroupUpdated(EventContract):
     event_name = "updated"
 
     meeting_id: str
-    group_id: str
-    version: int = Field(ge=1)
-    name: str
-    position: int
-    convenor_id: str | None = None
-    room: str | None = None
     changed: list[str]
 
 

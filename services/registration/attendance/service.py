@@ -13,14 +13,12 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from huiwu.events.catalog import AttendeeCategory, AttendeeLeaveGranted, AttendeeStatus
-from huiwu.outbox import record
 from services.registration.attendance.models import Attendance, Count, Leave, LeaveCreate, Quorum
 from services.registration.attendees import service as attendees
 from services.registration.attendees.models import Attendee
 from services.registration.checkin.models import Direction, Scan
+from services.registration.events import emit
 from services.registration.meetings import service as meetings
-
-PRODUCER = "registration"
 
 
 def grant_leave(*, session: Session, meeting_id: str, attendee_id: str, leave_in: LeaveCreate) -> Leave:
@@ -29,14 +27,10 @@ def grant_leave(*, session: Session, meeting_id: str, attendee_id: str, leave_in
         {**leave_in.model_dump(), "meeting_id": meeting_id, "attendee_id": attendee_id}
     )
     session.add(leave)
-    record(
-        session,
-        AttendeeLeaveGranted(
+    emit(session, AttendeeLeaveGranted(
             meeting_id=meeting_id, attendee_id=attendee_id, leave_id=leave.id, kind=leave.kind,
             reason=leave.reason, approver=leave.approver, session_ids=leave.session_ids,
-        ),
-        producer=PRODUCER, subject=attendee_id, meeting_id=meeting_id,
-    )  # fmt: skip
+        ), subject=attendee_id)  # fmt: skip
     return leave
 
 

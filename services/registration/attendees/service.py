@@ -17,7 +17,6 @@ from huiwu.events.catalog import (
     AttendeeUpdated,
     AttendeeWithdrawn,
 )
-from huiwu.outbox import record
 from services.registration.attendees.models import (
     Attendee,
     AttendeeCreate,
@@ -26,9 +25,8 @@ from services.registration.attendees.models import (
     Withdrawal,
 )
 from services.registration.attendees.order import RosterOrder, roster_key
+from services.registration.events import emit
 from services.registration.meetings import service as meetings
-
-PRODUCER = "registration"
 
 
 def register(*, session: Session, meeting_id: str, attendee_in: AttendeeCreate) -> Attendee:
@@ -40,13 +38,7 @@ def register(*, session: Session, meeting_id: str, attendee_in: AttendeeCreate) 
         values["needs"] = attendee_in.needs.model_dump(exclude_none=True)
     attendee = Attendee.model_validate(values)
     session.add(attendee)
-    record(
-        session,
-        AttendeeRegistered(meeting_id=meeting_id, **state(attendee)),
-        producer=PRODUCER,
-        subject=attendee.id,
-        meeting_id=meeting_id,
-    )
+    emit(session, AttendeeRegistered(meeting_id=meeting_id, **state(attendee)), subject=attendee.id)
     return attendee
 
 
@@ -67,12 +59,10 @@ def update(*, session: Session, meeting_id: str, attendee_id: str, changes: Atte
     for name in changed:
         setattr(attendee, name, sent[name])
     attendee.version += 1
-    record(
+    emit(
         session,
         AttendeeUpdated(meeting_id=meeting_id, changed=changed, **state(attendee)),
-        producer=PRODUCER,
         subject=attendee.id,
-        meeting_id=meeting_id,
     )
     return attendee
 
@@ -80,12 +70,10 @@ def update(*, session: Session, meeting_id: str, attendee_id: str, changes: Atte
 def withdraw(*, session: Session, meeting_id: str, attendee_id: str, withdrawal: Withdrawal) -> Attendee:
     attendee = on_roster(session, meeting_id, attendee_id)
     _leave_roster(attendee, AttendeeStatus.withdrawn)
-    record(
+    emit(
         session,
         AttendeeWithdrawn(meeting_id=meeting_id, reason=withdrawal.reason, **state(attendee)),
-        producer=PRODUCER,
         subject=attendee.id,
-        meeting_id=meeting_id,
     )
     return attendee
 
@@ -106,16 +94,14 @@ def substitute(
     replacement = Attendee.model_validate(values)
     session.add(replacement)
     _leave_roster(original, AttendeeStatus.substituted)
-    record(
+    emit(
         session,
         AttendeeSubstituted(
             meeting_id=meeting_id,
             original=AttendeeState.model_validate(state(original)),
             substitute=AttendeeState.model_validate(state(replacement)),
         ),
-        producer=PRODUCER,
         subject=original.id,
-        meeting_id=meeting_id,
     )
     return original, replacement
 

@@ -12,15 +12,13 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from huiwu.events.catalog import AttendeeBadgeRevoked, AttendeeCheckedIn
-from huiwu.outbox import record
 from services.registration.attendees import service as attendees
 from services.registration.attendees.models import Attendee
 from services.registration.checkin import badges
 from services.registration.checkin.badges import BadgeRefused
 from services.registration.checkin.models import CheckInPublic, CheckInRequest, Direction, FailedScan, Scan
+from services.registration.events import emit
 from services.registration.meetings import service as meetings
-
-PRODUCER = "registration"
 
 
 @dataclass(frozen=True)
@@ -55,14 +53,10 @@ def check_in(*, session: Session, meeting_id: str, scan_in: CheckInRequest) -> C
     )  # fmt: skip
     session.add(scan)
     if scan_in.direction == Direction.entering and first_in is None:
-        record(
-            session,
-            AttendeeCheckedIn(
+        emit(session, AttendeeCheckedIn(
                 meeting_id=meeting_id, attendee_id=attendee.id, session_id=scan_in.session_id,
                 checked_in_at=scan.at, method=scan.method, gate=scan.gate,
-            ),
-            producer=PRODUCER, subject=attendee.id, meeting_id=meeting_id,
-        )  # fmt: skip
+            ), subject=attendee.id)  # fmt: skip
         first_in = scan
     return CheckInOutcome(_answer(attendee, scan, first_in, repeat=first_in is not scan))
 
@@ -70,14 +64,12 @@ def check_in(*, session: Session, meeting_id: str, scan_in: CheckInRequest) -> C
 def revoke_badge(*, session: Session, meeting_id: str, attendee_id: str) -> Attendee:
     attendee = attendees.get_or_raise(session=session, meeting_id=meeting_id, attendee_id=attendee_id)
     attendee.badge_version += 1
-    record(
+    emit(
         session,
         AttendeeBadgeRevoked(
             meeting_id=meeting_id, attendee_id=attendee.id, badge_version=attendee.badge_version
         ),
-        producer=PRODUCER,
         subject=attendee.id,
-        meeting_id=meeting_id,
     )
     return attendee
 

@@ -13,7 +13,6 @@ from huiwu.context import current_actor
 from huiwu.db import utcnow
 from huiwu.errors import Conflict, NotFound
 from huiwu.events.catalog import RosterChangeDecided, RosterFrozen, RosterUnfrozen
-from huiwu.outbox import record
 from services.registration import people
 from services.registration.attendees import service as attendees
 from services.registration.attendees.models import (
@@ -23,11 +22,10 @@ from services.registration.attendees.models import (
     SubstituteCreate,
     Withdrawal,
 )
+from services.registration.events import emit
 from services.registration.freeze.models import ChangeKind, ChangeStatus, Decision, RosterChange
 from services.registration.meetings import service as meetings
 from services.registration.meetings.models import Meeting
-
-PRODUCER = "registration"
 
 
 class RosterFrozenError(Conflict):
@@ -51,12 +49,10 @@ def freeze(*, session: Session, meeting_id: str, by: str) -> Meeting:
             f"frozen since {meeting.roster_frozen_at:%Y-%m-%d %H:%M} by {meeting.roster_frozen_by}"
         )
     meeting.roster_frozen_at, meeting.roster_frozen_by = utcnow(), by
-    record(
+    emit(
         session,
         RosterFrozen(meeting_id=meeting_id, frozen_by=by, frozen_at=meeting.roster_frozen_at),
-        producer=PRODUCER,
         subject=meeting_id,
-        meeting_id=meeting_id,
     )
     return meeting
 
@@ -66,13 +62,7 @@ def unfreeze(*, session: Session, meeting_id: str, by: str) -> Meeting:
     if meeting.roster_frozen_at is None:
         raise Conflict("the roster is not frozen", field="roster")
     meeting.roster_frozen_at, meeting.roster_frozen_by = None, None
-    record(
-        session,
-        RosterUnfrozen(meeting_id=meeting_id, unfrozen_by=by),
-        producer=PRODUCER,
-        subject=meeting_id,
-        meeting_id=meeting_id,
-    )
+    emit(session, RosterUnfrozen(meeting_id=meeting_id, unfrozen_by=by), subject=meeting_id)
     return meeting
 
 
@@ -110,7 +100,7 @@ def decide(
         change.result_attendee_id = APPLY[ChangeKind(change.kind)](session, change).id
     change.status = ChangeStatus.approved if approve else ChangeStatus.rejected
     change.decided_by, change.decided_at, change.note = decision.approver, utcnow(), decision.note
-    record(
+    emit(
         session,
         RosterChangeDecided(
             meeting_id=meeting_id,
@@ -120,9 +110,7 @@ def decide(
             decided_by=decision.approver,
             attendee_id=change.result_attendee_id or change.attendee_id,
         ),
-        producer=PRODUCER,
         subject=change.id,
-        meeting_id=meeting_id,
     )
     return change
 

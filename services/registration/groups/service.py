@@ -13,14 +13,13 @@ from sqlmodel import Session, col
 from huiwu.chinese import stroke_key
 from huiwu.errors import Conflict, InvalidInput, NotFound
 from huiwu.events.catalog import AttendeeCategory, AttendeeStatus, AttendeeUpdated, GroupFormed, GroupUpdated
-from huiwu.outbox import record
 from services.registration.attendees import service as attendees
 from services.registration.attendees.models import Attendee
+from services.registration.events import emit
 from services.registration.groups.models import DiscussionGroup, GroupCreate, GroupPublic, GroupUpdate
 from services.registration.meetings import service as meetings
 from services.registration.notices import service as notices
 
-PRODUCER = "registration"
 GROUPED = (AttendeeCategory.member, AttendeeCategory.observer)
 NUMERALS = "零一二三四五六七八九"
 
@@ -62,13 +61,7 @@ def form(*, session: Session, meeting_id: str, group_in: GroupCreate) -> Discuss
     session.flush()
     if group_in.convenor_id is not None:
         group.convenor_id = _convenor(session, group, group_in.convenor_id).id
-    record(
-        session,
-        GroupFormed(meeting_id=meeting_id, group_id=group.id, **_state(group)),
-        producer=PRODUCER,
-        subject=group.id,
-        meeting_id=meeting_id,
-    )
+    emit(session, GroupFormed(meeting_id=meeting_id, group_id=group.id, **_state(group)), subject=group.id)
     return group
 
 
@@ -85,12 +78,10 @@ def update(*, session: Session, meeting_id: str, group_id: str, changes: GroupUp
     for name in changed:
         setattr(group, name, sent[name])
     group.version += 1
-    record(
+    emit(
         session,
         GroupUpdated(meeting_id=meeting_id, group_id=group.id, changed=changed, **_state(group)),
-        producer=PRODUCER,
         subject=group.id,
-        meeting_id=meeting_id,
     )
     return group
 
@@ -202,12 +193,10 @@ def _move(session: Session, person: Attendee, group_id: str) -> None:
     )
     person.group_id = group_id
     person.version += 1
-    record(
+    emit(
         session,
         AttendeeUpdated(meeting_id=person.meeting_id, changed=["group_id"], **attendees.state(person)),
-        producer=PRODUCER,
         subject=person.id,
-        meeting_id=person.meeting_id,
     )
 
 

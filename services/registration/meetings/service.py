@@ -8,7 +8,7 @@ from sqlmodel import Session, col
 
 from huiwu.errors import Conflict, InvalidInput, NotFound
 from huiwu.events.catalog import MeetingScheduled, MeetingStatusChanged, MeetingUpdated
-from huiwu.outbox import record
+from services.registration.events import emit
 from services.registration.meetings.models import (
     NEXT_STATUS,
     Meeting,
@@ -16,8 +16,6 @@ from services.registration.meetings.models import (
     MeetingStatus,
     MeetingUpdate,
 )
-
-PRODUCER = "registration"
 
 
 def get_or_raise(*, session: Session, meeting_id: str) -> Meeting:
@@ -30,7 +28,7 @@ def get_or_raise(*, session: Session, meeting_id: str) -> Meeting:
 def create(*, session: Session, meeting_in: MeetingCreate) -> Meeting:
     meeting = Meeting.model_validate(meeting_in)
     session.add(meeting)
-    record(
+    emit(
         session,
         MeetingScheduled(
             meeting_id=meeting.id,
@@ -39,9 +37,7 @@ def create(*, session: Session, meeting_in: MeetingCreate) -> Meeting:
             ends_on=meeting.ends_on,
             status=meeting.status,
         ),
-        producer=PRODUCER,
         subject=meeting.id,
-        meeting_id=meeting.id,
     )
     return meeting
 
@@ -85,7 +81,7 @@ def _apply_details(session: Session, meeting: Meeting, details: dict[str, Any]) 
     for name, value in details.items():
         setattr(meeting, name, value)
     meeting.version += 1
-    record(
+    emit(
         session,
         MeetingUpdated(
             meeting_id=meeting.id,
@@ -96,23 +92,19 @@ def _apply_details(session: Session, meeting: Meeting, details: dict[str, Any]) 
             name_order=meeting.name_order,
             changed=sorted(details),
         ),
-        producer=PRODUCER,
         subject=meeting.id,
-        meeting_id=meeting.id,
     )
 
 
 def _move_status(session: Session, meeting: Meeting, status: MeetingStatus) -> None:
     previous, meeting.status = meeting.status, status
     meeting.version += 1
-    record(
+    emit(
         session,
         MeetingStatusChanged(
             meeting_id=meeting.id, version=meeting.version, previous=previous, status=status
         ),
-        producer=PRODUCER,
         subject=meeting.id,
-        meeting_id=meeting.id,
     )
 
 

@@ -11,8 +11,8 @@ from sqlmodel import Session, col
 from huiwu.db import utcnow
 from huiwu.errors import Conflict, NotFound
 from huiwu.events.catalog import RequestOpened, RequestProgressed, RequestStatus
-from huiwu.outbox import record
 from services.registration.attendees import service as attendees
+from services.registration.events import emit
 from services.registration.meetings import service as meetings
 from services.registration.requests.models import (
     NEXT,
@@ -21,8 +21,6 @@ from services.registration.requests.models import (
     RequestPublic,
     RequestUpdate,
 )
-
-PRODUCER = "registration"
 
 
 class IllegalRequestStep(Conflict):
@@ -36,7 +34,7 @@ def open_request(*, session: Session, meeting_id: str, request_in: RequestCreate
         attendees.get_or_raise(session=session, meeting_id=meeting_id, attendee_id=request_in.attendee_id)
     request = AttendeeRequest.model_validate({**request_in.model_dump(), "meeting_id": meeting_id})
     session.add(request)
-    record(
+    emit(
         session,
         RequestOpened(
             meeting_id=meeting_id,
@@ -48,9 +46,7 @@ def open_request(*, session: Session, meeting_id: str, request_in: RequestCreate
             assigned_to=request.assigned_to,
             due_at=request.due_at,
         ),
-        producer=PRODUCER,
         subject=request.id,
-        meeting_id=meeting_id,
     )
     return request
 
@@ -78,7 +74,7 @@ def progress(
     if sent.get("status") == RequestStatus.done:
         request.done_at = utcnow()
     request.version += 1
-    record(
+    emit(
         session,
         RequestProgressed(
             meeting_id=meeting_id,
@@ -91,9 +87,7 @@ def progress(
             resolution=request.resolution,
             changed=changed,
         ),
-        producer=PRODUCER,
         subject=request.id,
-        meeting_id=meeting_id,
     )
     return request
 
