@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +33,6 @@ import httpx
 
 from huiwu.demo import demo_attendees
 from huiwu.runner import GATEWAY, Platform, free_port
-from huiwu.settings import SERVICES
 
 REPO = Path(__file__).resolve().parents[1]
 POLL_INTERVAL_S = 0.05
@@ -87,26 +88,31 @@ def main(argv: list[str] | None = None) -> int:
         if token is None:
             parser.error("no token: pass --token, set HUIWU_BOOTSTRAP_TOKEN, or run `make up` first")
         return asyncio.run(run(args.url, token, args.n, args.c, args.sync_timeout))
+    code = 2
+    with spawned_platform() as platform:
+        try:
+            code = asyncio.run(run(platform.url(GATEWAY), platform.token, args.n, args.c, args.sync_timeout))
+        finally:
+            if code != 0:
+                print_log_tails(platform)
+    return code
+
+
+@contextmanager
+def spawned_platform() -> Iterator[Platform]:
+    """NATS, the services and the gateway in a temporary directory, on free ports (start_all's
+    default; wait_ready checks each answer comes from the process it started); stopped after."""
     with tempfile.TemporaryDirectory(prefix="huiwu-bench-") as tmp:
         platform = Platform(data_dir=Path(tmp), gateway_port=free_port(), token=secrets.token_urlsafe(16))
-        code = 2
         try:
             started = time.perf_counter()
-            # Ports of its own (not the defaults 8001-8004, which a running platform may hold),
-            # and a check that the processes answering ready are this platform's own.
-            platform.service_ports.update({name: free_port() for name in SERVICES})
             platform.start_nats()
             platform.start_all()
             platform.wait_ready()
-            if exited := [name for name, process in platform.processes.items() if process.poll() is not None]:
-                raise RuntimeError(f"exited while starting: {', '.join(exited)}")
             print(f"spawned a platform in {tmp} ({time.perf_counter() - started:.1f} s)", flush=True)
-            code = asyncio.run(run(platform.url(GATEWAY), platform.token, args.n, args.c, args.sync_timeout))
+            yield platform
         finally:
             platform.stop_all()
-            if code != 0:
-                print_log_tails(platform)
-        return code
 
 
 def default_token() -> str | None:
@@ -132,9 +138,9 @@ async def run(url: str, token: str, n: int, c: int, sync_timeout: float) -> int:
     return 0 if registrations.errors == 0 and sync.all_caught_up is not None else 1
 
 
-async def create_meeting(client: httpx.AsyncClient) -> str:
+async def create_meeting(client: httpx.AsyncClient, label: str = "登记压力测试") -> str:
     stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-    body = {"name": f"登记压力测试 {stamp}", "starts_on": "2027-01-12", "ends_on": "2027-01-14"}
+    body = {"name": f"{label} {stamp}", "starts_on": "2027-01-12", "ends_on": "2027-01-14"}
     response = await client.post("/api/v1/meetings", json=body)
     if response.status_code != 201:
         raise SystemExit(f"creating the meeting: {response.status_code} {response.text}")
