@@ -102,6 +102,15 @@ async def test_forged_revoked_and_other_meeting_badges_are_refused_and_kept(serv
         reasons = sorted(failed.reason for failed in session.exec(select(FailedScan)))
     assert reasons == ["forged", "forged", "other_meeting", "revoked"]
     assert checked_in_events(service) == 1
+    refused = (await service.http.get(f"/api/v1/meetings/{meeting_id}/checkins/refused")).json()
+    assert [scan["reason"] for scan in refused] == [
+        "other_meeting",
+        "revoked",
+        "forged",
+        "forged",
+    ]  # newest first
+    refused_events = "huiwu.registration.checkin.refused.v1"
+    assert count_rows(service, OutboxEvent, col(OutboxEvent.event_type) == refused_events) == 4
 
 
 async def test_bad_check_in_requests_are_4xx_and_write_nothing(service: RunningService) -> None:

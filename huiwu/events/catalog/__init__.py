@@ -29,6 +29,7 @@ from huiwu.events.catalog.registration import (
     RosterChangeDecided,
     RosterFrozen,
     RosterUnfrozen,
+    ScanRefused,
 )
 
 __all__ = [
@@ -57,4 +58,5 @@ __all__ = [
     "RosterChangeDecided",
     "RosterFrozen",
     "RosterUnfrozen",
+    "ScanRefused",
 ]

@@ -186,6 +186,22 @@ class AttendeeCheckedIn(EventContract):
     gate: str | None = None
 
 
+class ScanRefused(EventContract):
+    """A badge was turned away at a door (forged, revoked, another meeting's…): supervision sees
+    every one of them."""
+
+    producer = "registration"
+    aggregate = "checkin"
+    event_name = "refused"
+
+    meeting_id: str
+    scan_id: str
+    reason: str = Field(description="forged, revoked, other_meeting or unknown_attendee")
+    detail: str
+    gate: str | None = None
+    at: datetime
+
+
 class LeaveKind(StrEnum):
     sick = "sick"  # 病假
     personal = "personal"  # 事假

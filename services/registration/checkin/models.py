@@ -80,6 +80,15 @@ class CheckInRequest(BaseModel):
         return self
 
 
+class RefusedScanPublic(BaseModel):
+    id: str
+    reason: str
+    detail: str
+    badge_excerpt: str | None
+    gate: str | None
+    at: datetime
+
+
 class CheckInPublic(BaseModel):
     attendee_id: str
     name: str

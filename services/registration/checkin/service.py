@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from huiwu.events.catalog import AttendeeBadgeRevoked, AttendeeCheckedIn
+from huiwu.events.catalog import AttendeeBadgeRevoked, AttendeeCheckedIn, ScanRefused
 from services.registration.attendees import service as attendees
 from services.registration.attendees.models import Attendee
 from services.registration.checkin import badges
@@ -38,12 +38,16 @@ def check_in(*, session: Session, meeting_id: str, scan_in: CheckInRequest) -> C
     try:
         attendee = _identify(session, meeting_id, scan_in)
     except BadgeRefused as refusal:
-        session.add(
-            FailedScan(
-                meeting_id=meeting_id, reason=refusal.reason, detail=refusal.detail,
-                badge_excerpt=(scan_in.badge or "")[:40], gate=scan_in.gate, nonce=scan_in.nonce,
-            )
+        refused = FailedScan(
+            meeting_id=meeting_id, reason=refusal.reason, detail=refusal.detail,
+            badge_excerpt=(scan_in.badge or "")[:40], gate=scan_in.gate, nonce=scan_in.nonce,
         )  # fmt: skip
+        session.add(refused)
+        event = ScanRefused(
+            meeting_id=meeting_id, scan_id=refused.id, reason=refused.reason, detail=refused.detail,
+            gate=refused.gate, at=refused.at,
+        )  # fmt: skip
+        emit(session, event, subject=refused.id)
         return CheckInOutcome(None, refusal)
     first_in = _first_in(session, attendee.id, scan_in.session_id)
     scan = Scan(
@@ -121,3 +125,12 @@ def _answer(attendee: Attendee, scan: Scan, first_in: Scan | None, *, repeat: bo
         first_checked_in_at=first_in.at if first_in else None,
         repeat=repeat,
     )
+
+
+def refused_scans(*, session: Session, meeting_id: str) -> list[FailedScan]:
+    """The scans turned away, newest first, for the door staff."""
+    meetings.get_or_raise(session=session, meeting_id=meeting_id)
+    query = (
+        select(FailedScan).where(col(FailedScan.meeting_id) == meeting_id).order_by(col(FailedScan.at).desc())
+    )
+    return list(session.scalars(query))

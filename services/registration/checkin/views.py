@@ -9,7 +9,7 @@ from huiwu.service import SessionDep
 from services.registration.attendees import service as attendees
 from services.registration.attendees.models import Attendee
 from services.registration.checkin import badges, service
-from services.registration.checkin.models import BadgePublic, CheckInPublic, CheckInRequest
+from services.registration.checkin.models import BadgePublic, CheckInPublic, CheckInRequest, RefusedScanPublic
 
 router = APIRouter(prefix="/api/v1/meetings/{meeting_id}", tags=["check-in"])
 
@@ -38,6 +38,13 @@ def check_in(
     if not outcome.first:
         response.status_code = 200
     return outcome.answer
+
+
+@router.get("/checkins/refused", response_model=list[RefusedScanPublic])
+def list_refused_scans(meeting_id: str, session: SessionDep) -> list[RefusedScanPublic]:
+    """Badges turned away at the doors, newest first, with why."""
+    refused = service.refused_scans(session=session, meeting_id=meeting_id)
+    return [RefusedScanPublic.model_validate(scan, from_attributes=True) for scan in refused]
 
 
 @router.get("/attendees/{attendee_id}/badge", response_model=BadgePublic, tags=["badges"])
