@@ -144,6 +144,9 @@ async def test_attendance_adds_up_and_announces_the_quorum(service: RunningServi
         f"{url}/attendees/{members[4]['id']}/leave",
         json={"kind": "sick", "reason": "住院治疗", "approver": "张书记"},
     )
+    group = (await service.http.post(f"{url}/groups", json={"name": "第一组"})).json()
+    pair = [member["id"] for member in members[:2]]
+    await service.http.post(f"{url}/groups/{group['id']}/members", json={"attendee_ids": pair})
     for member in members[:3]:
         await scan(service, meeting_id, badge=member["badge"]["token"])
     await scan(service, meeting_id, badge=observer["badge"]["token"])
@@ -161,11 +164,15 @@ async def test_attendance_adds_up_and_announces_the_quorum(service: RunningServi
         "inside": 0,
     }
     assert attendance["quorum"] == {"members_expected": 5, "members_present": 3, "required": 3, "met": True}
+    assert attendance["by_group"] == {
+        "第一组": {"expected": 2, "present": 2, "on_leave": 0, "absent": 0, "inside": 1}
+    }
     assert attendance["announcement"] == "本次会议应到5名，请假1名，实到3名，符合规定人数。"
     for count in [
         attendance["total"],
         *attendance["by_category"].values(),
         *attendance["by_delegation"].values(),
+        *attendance["by_group"].values(),
     ]:
         assert count["expected"] == count["present"] + count["on_leave"] + count["absent"]
 

@@ -87,3 +87,22 @@ async def test_exports_of_an_unknown_meeting_are_404(service: RunningService) ->
         response = await service.http.get(f"/api/v1/meetings/nope/attendees/{path}")
         assert response.status_code == 404
         assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_group_list_downloads_with_only_its_members(service: RunningService) -> None:
+    meeting_id = await meeting_with_people(service)
+    roster = (await service.http.get(f"/api/v1/meetings/{meeting_id}/attendees")).json()["items"]
+    chosen = [person["id"] for person in roster if person["name"] in ("周强", "丁一")]
+    group = (await service.http.post(f"/api/v1/meetings/{meeting_id}/groups", json={"name": "第二组"})).json()
+    await service.http.post(
+        f"/api/v1/meetings/{meeting_id}/groups/{group['id']}/members", json={"attendee_ids": chosen}
+    )
+
+    response = await service.http.get(
+        f"/api/v1/meetings/{meeting_id}/attendees/export.xlsx", params={"group_id": group["id"]}
+    )
+
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    cells = {str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell}
+    assert {"周强", "丁一"} <= cells
+    assert not {"林静", "欧阳少东"} & cells

@@ -68,5 +68,6 @@ class Attendance(BaseModel):
     total: Count = PydanticField(description="members, observers and guests (staff are not counted)")
     by_category: dict[AttendeeCategory, Count]
     by_delegation: dict[str, Count]
+    by_group: dict[str, Count] = PydanticField(description="by discussion group (编组), in group order")
     quorum: Quorum
     announcement: str = PydanticField(description="what the presiding officer reads out")

@@ -18,6 +18,7 @@ from services.registration.attendees import service as attendees
 from services.registration.attendees.models import Attendee
 from services.registration.checkin.models import Direction, Scan
 from services.registration.events import emit
+from services.registration.groups.models import DiscussionGroup
 from services.registration.meetings import service as meetings
 
 
@@ -27,10 +28,19 @@ def grant_leave(*, session: Session, meeting_id: str, attendee_id: str, leave_in
         {**leave_in.model_dump(), "meeting_id": meeting_id, "attendee_id": attendee_id}
     )
     session.add(leave)
-    emit(session, AttendeeLeaveGranted(
-            meeting_id=meeting_id, attendee_id=attendee_id, leave_id=leave.id, kind=leave.kind,
-            reason=leave.reason, approver=leave.approver, session_ids=leave.session_ids,
-        ), subject=attendee_id)  # fmt: skip
+    emit(
+        session,
+        AttendeeLeaveGranted(
+            meeting_id=meeting_id,
+            attendee_id=attendee_id,
+            leave_id=leave.id,
+            kind=leave.kind,
+            reason=leave.reason,
+            approver=leave.approver,
+            session_ids=leave.session_ids,
+        ),
+        subject=attendee_id,
+    )
     return leave
 
 
@@ -47,23 +57,38 @@ def attendance(*, session: Session, meeting_id: str, session_id: str | None) -> 
     )
     present, inside = _signed_in(session, meeting_id, session_id)
     on_leave = _on_leave(session, meeting_id, session_id) - present
-    by_category = {category: _count(people, present, on_leave, inside, category=category) for category in
-                   AttendeeCategory if category != AttendeeCategory.staff}  # fmt: skip
+
+    def count(field: str | None = None, value: object = None) -> Count:
+        """The count over everyone, or over those whose ``field`` is ``value``."""
+        chosen = people if field is None else [person for person in people if getattr(person, field) == value]
+        return _count(chosen, present, on_leave, inside)
+
+    by_category = {
+        category: count("category", category)
+        for category in AttendeeCategory
+        if category != AttendeeCategory.staff
+    }
     delegations = sorted({person.delegation for person in people if person.delegation})
+    groups = session.scalars(
+        select(DiscussionGroup)
+        .where(col(DiscussionGroup.meeting_id) == meeting_id)
+        .order_by(col(DiscussionGroup.position))
+    )
     members = by_category[AttendeeCategory.member]
     required = members.expected // 2 + 1
     quorum = Quorum(
-        members_expected=members.expected, members_present=members.present,
-        required=required, met=members.present >= required,
-    )  # fmt: skip
+        members_expected=members.expected,
+        members_present=members.present,
+        required=required,
+        met=members.present >= required,
+    )
     return Attendance(
         meeting_id=meeting_id,
         session_id=session_id,
-        total=_count(people, present, on_leave, inside),
+        total=count(),
         by_category=by_category,
-        by_delegation={
-            name: _count(people, present, on_leave, inside, delegation=name) for name in delegations
-        },
+        by_delegation={name: count("delegation", name) for name in delegations},
+        by_group={group.name: count("group_id", group.id) for group in groups},
         quorum=quorum,
         announcement=announce(members, quorum),
     )
@@ -98,21 +123,9 @@ def _on_leave(session: Session, meeting_id: str, session_id: str | None) -> set[
     }
 
 
-def _count(
-    people: Iterable[Attendee],
-    present: set[str],
-    on_leave: set[str],
-    inside: set[str],
-    *,
-    category: AttendeeCategory | None = None,
-    delegation: str | None = None,
-) -> Count:
+def _count(people: Iterable[Attendee], present: set[str], on_leave: set[str], inside: set[str]) -> Count:
     counted: defaultdict[str, int] = defaultdict(int)
     for person in people:
-        if (category is not None and person.category != category) or (
-            delegation is not None and person.delegation != delegation
-        ):
-            continue
         counted["expected"] += 1
         state = "present" if person.id in present else "on_leave" if person.id in on_leave else "absent"
         counted[state] += 1

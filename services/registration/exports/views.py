@@ -28,9 +28,12 @@ def export_roster_xlsx(
     session: SessionDep,
     order: Order = RosterOrder.protocol,
     category: AttendeeCategory | None = None,
+    group_id: str | None = None,
 ) -> Response:
-    """The roster as a spreadsheet (for checking, and for the hotel)."""
-    title, note, rows = _roster(session, meeting_id, order, category)
+    """The roster, or one group's list (``group_id``), as a spreadsheet: for checking, and the hotel."""
+    title, note, rows = _roster(
+        session, meeting_id, order, attendees.RosterFilter(category=category, group_id=group_id)
+    )
     return _file(roster_xlsx(title, note, rows), XLSX, f"{title}名单.xlsx")
 
 
@@ -40,9 +43,12 @@ def export_roster_pdf(
     session: SessionDep,
     order: Order = RosterOrder.protocol,
     category: AttendeeCategory | None = None,
+    group_id: str | None = None,
 ) -> Response:
-    """The roster to print, with the order note (e.g. （按姓氏笔画为序）) and CJK fonts embedded."""
-    title, note, rows = _roster(session, meeting_id, order, category)
+    """The roster, or one group's list, to print: with the order note and CJK fonts embedded."""
+    title, note, rows = _roster(
+        session, meeting_id, order, attendees.RosterFilter(category=category, group_id=group_id)
+    )
     return _file(roster_pdf(title, note, rows), "application/pdf", f"{title}名单.pdf")
 
 
@@ -72,12 +78,10 @@ def export_badges_pdf(
 
 
 def _roster(
-    session: SessionDep, meeting_id: str, order: RosterOrder, category: AttendeeCategory | None
+    session: SessionDep, meeting_id: str, order: RosterOrder, where: attendees.RosterFilter
 ) -> tuple[str, str | None, list[RosterRow]]:
     meeting = meetings.get_or_raise(session=session, meeting_id=meeting_id)
-    keyed, mode = attendees.roster(
-        session=session, meeting_id=meeting_id, order=order, where=attendees.RosterFilter(category=category)
-    )
+    keyed, mode = attendees.roster(session=session, meeting_id=meeting_id, order=order, where=where)
     rows = [
         RosterRow(
             name=p.name,
