@@ -3,7 +3,10 @@ substitute inherits the original's room and table."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 
 from huiwu.testing.fixtures import RunningService, StartService
 from services.registration.main import definition as registration
@@ -92,3 +95,25 @@ async def test_a_substitute_takes_the_room_and_table_and_a_withdrawal_frees_them
     tables = (await service.http.get(f"{base}/dining/tables")).json()
     assert [occupant["name"] for occupant in rooms[0]["occupants"]] == ["吴敏"]
     assert tables[0]["diners"] == ["吴敏"]
+
+
+async def test_the_hotel_gets_a_spreadsheet_of_who_stays_where(service: RunningService) -> None:
+    meeting_id = await new_meeting(service)
+    people = [await person(service, meeting_id, name) for name in ("王一", "王二")]
+    base = f"/api/v1/meetings/{meeting_id}/lodging"
+    room = (
+        await service.http.post(f"{base}/rooms", json={"hotel": "江南宾馆", "number": "1203", "beds": 2})
+    ).json()
+    for someone in people:
+        await service.http.post(
+            f"{base}/rooms/{room['id']}/occupants",
+            json={"attendee_id": someone, "check_in_on": "2027-01-11", "check_out_on": "2027-01-14"},
+        )
+
+    response = await service.http.get(f"{base}/export.xlsx")
+
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = [tuple(cell for cell in row if cell is not None) for row in sheet.iter_rows(values_only=True)]
+    assert rows[1] == ("序号", "酒店", "房号", "姓名", "单位", "入住日期", "退房日期", "同住人")
+    assert rows[2][1:4] == ("江南宾馆", "1203", "王一") and rows[2][-1] == "王二"
+    assert rows[3][3] == "王二" and rows[3][-1] == "王一"

@@ -97,6 +97,9 @@ def _roster(
 
 
 def _file(content: bytes, media_type: str, filename: str) -> Response:
-    # RFC 6266/5987: a Chinese file name travels percent-encoded in filename*.
-    disposition = f"attachment; filename=\"roster\"; filename*=UTF-8''{quote(filename)}"
-    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
+    return Response(content, media_type=media_type, headers={"Content-Disposition": attachment(filename)})
+
+
+def attachment(filename: str) -> str:
+    """RFC 6266/5987: a Chinese file name travels percent-encoded in filename*."""
+    return f"attachment; filename=\"huiwu-export\"; filename*=UTF-8''{quote(filename)}"

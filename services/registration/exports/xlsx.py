@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -30,8 +31,14 @@ WIDTHS = {
     "职务": (12, 30, True),
     "类别": (8, 10, False),
     "代表团": (10, 20, True),
+    "酒店": (10, 24, True),
+    "房号": (6, 10, False),
+    "入住日期": (11, 11, False),
+    "退房日期": (11, 11, False),
+    "同住人": (10, 30, True),
 }
-CENTRED = {"序号", "性别", "类别"}
+OTHER_WIDTH = (8, 30, True)
+CENTRED = {"序号", "性别", "类别", "房号", "入住日期", "退房日期"}
 THIN = Side(style="thin", color="000000")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill(fill_type="solid", fgColor="D9D9D9")
@@ -39,36 +46,43 @@ HEADER_FILL = PatternFill(fill_type="solid", fgColor="D9D9D9")
 
 def roster_xlsx(title: str, note: str | None, rows: list[RosterRow]) -> bytes:
     """One sheet: the title, the note if any, a header row in Chinese, then one line per person."""
+    lines = [roster_cells(number, row) for number, row in enumerate(rows, start=1)]
+    return table_xlsx(roster_title(title), note, COLUMNS, lines, SHEET_TITLE)
+
+
+def table_xlsx(
+    title: str, note: str | None, columns: Sequence[str], lines: list[tuple[str, ...]], sheet_title: str
+) -> bytes:
+    """A printable list: title, optional note, a header row, one line each; 序号 is a number."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook always has one sheet
-    sheet.title = SHEET_TITLE
-    _banner(sheet, 1, roster_title(title), Font(name="黑体", size=16, bold=True), height=32)
+    sheet.title = sheet_title
+    _banner(sheet, 1, title, Font(name="黑体", size=16, bold=True), height=32, span=len(columns))
     header_row = 2
     if note:
-        _banner(sheet, 2, note, Font(name="楷体", size=12), height=22)
+        _banner(sheet, 2, note, Font(name="楷体", size=12), height=22, span=len(columns))
         header_row = 3
-    lines = [roster_cells(number, row) for number, row in enumerate(rows, start=1)]
-    _header(sheet, header_row)
+    _header(sheet, header_row, columns)
     for offset, cells in enumerate(lines, start=1):
-        _line(sheet, header_row + offset, cells)
-    _column_widths(sheet, lines)
+        _line(sheet, header_row + offset, columns, cells)
+    _column_widths(sheet, columns, lines)
     _print_setup(sheet, header_row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _banner(sheet: Worksheet, row: int, text: str, font: Font, height: float) -> None:
+def _banner(sheet: Worksheet, row: int, text: str, font: Font, height: float, span: int) -> None:
     cell = _text_cell(sheet, row, 1, text)
     cell.font = font
     cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COLUMNS))
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
     sheet.row_dimensions[row].height = height
 
 
-def _header(sheet: Worksheet, row: int) -> None:
-    for column, text in enumerate(COLUMNS, start=1):
+def _header(sheet: Worksheet, row: int, columns: Sequence[str]) -> None:
+    for column, text in enumerate(columns, start=1):
         cell = sheet.cell(row=row, column=column, value=text)
         cell.font = Font(name="黑体", size=11, bold=True)
         cell.fill = HEADER_FILL
@@ -77,8 +91,8 @@ def _header(sheet: Worksheet, row: int) -> None:
     sheet.row_dimensions[row].height = 20
 
 
-def _line(sheet: Worksheet, row: int, cells: tuple[str, ...]) -> None:
-    for column, (heading, text) in enumerate(zip(COLUMNS, cells, strict=True), start=1):
+def _line(sheet: Worksheet, row: int, columns: Sequence[str], cells: tuple[str, ...]) -> None:
+    for column, (heading, text) in enumerate(zip(columns, cells, strict=True), start=1):
         if heading == "序号":  # a number, so the sheet sorts and counts it as one
             cell = sheet.cell(row=row, column=column, value=int(text))
         else:
@@ -88,7 +102,7 @@ def _line(sheet: Worksheet, row: int, cells: tuple[str, ...]) -> None:
         cell.alignment = Alignment(
             horizontal="center" if heading in CENTRED else "left",
             vertical="center",
-            wrap_text=WIDTHS[heading][2],
+            wrap_text=WIDTHS.get(heading, OTHER_WIDTH)[2],
         )
 
 
@@ -100,9 +114,9 @@ def _text_cell(sheet: Worksheet, row: int, column: int, text: str) -> Cell:
     return cell
 
 
-def _column_widths(sheet: Worksheet, lines: list[tuple[str, ...]]) -> None:
-    for column, heading in enumerate(COLUMNS):
-        narrowest, widest, _ = WIDTHS[heading]
+def _column_widths(sheet: Worksheet, columns: Sequence[str], lines: list[tuple[str, ...]]) -> None:
+    for column, heading in enumerate(columns):
+        narrowest, widest, _ = WIDTHS.get(heading, OTHER_WIDTH)
         longest = max([_display_width(heading), *(_display_width(line[column]) for line in lines)])
         width = min(max(longest + 2, narrowest), widest)
         sheet.column_dimensions[get_column_letter(column + 1)].width = width

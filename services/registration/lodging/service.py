@@ -217,3 +217,35 @@ def _beds_taken(session: Session, room_id: str, night: date) -> int:
 
 def _each_night(first: date, last: date) -> list[date]:
     return [date.fromordinal(day) for day in range(first.toordinal(), last.toordinal())]
+
+
+LODGING_COLUMNS = ("序号", "酒店", "房号", "姓名", "单位", "入住日期", "退房日期", "同住人")
+
+
+def hotel_list(*, session: Session, meeting_id: str) -> tuple[str, list[tuple[str, ...]]]:
+    """The meeting's name and one line per stay, by hotel and room, with the roommates: for the hotel."""
+    meeting = meetings.get_or_raise(session=session, meeting_id=meeting_id)
+    stays = session.execute(
+        select(Stay, HotelRoom, Attendee)
+        .join(HotelRoom, col(HotelRoom.id) == col(Stay.room_id))
+        .join(Attendee, col(Attendee.id) == col(Stay.attendee_id))
+        .where(col(Stay.meeting_id) == meeting_id)
+        .order_by(col(HotelRoom.hotel), col(HotelRoom.number), col(Stay.check_in_on))
+    ).all()
+    names_in: dict[str, list[str]] = {}
+    for _, room, person in stays:
+        names_in.setdefault(room.id, []).append(person.name)
+    lines: list[tuple[str, ...]] = [
+        (
+            str(number),
+            room.hotel,
+            room.number,
+            person.name,
+            person.organization,
+            stay.check_in_on.isoformat(),
+            stay.check_out_on.isoformat(),
+            "、".join(n for n in names_in[room.id] if n != person.name),
+        )
+        for number, (stay, room, person) in enumerate(stays, start=1)
+    ]
+    return meeting.name, lines
