@@ -73,13 +73,14 @@ class Forbidden(DomainError):
 def problem(
     status: int, code: str, title: str, detail: str, request: Request, **extensions: Any
 ) -> JSONResponse:
+    # Extensions never override the RFC 9457 members (a domain error may carry e.g. "status").
     body = {
+        **extensions,
         "type": f"urn:huiwu:problem:{code}",
         "title": title,
         "status": status,
         "detail": detail,
         "instance": request.url.path,
-        **extensions,
     }
     if correlation_id := current_correlation_id.get():
         body["correlation_id"] = correlation_id
