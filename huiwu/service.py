@@ -59,6 +59,8 @@ class Runtime:
             retention=timedelta(days=settings.outbox_retention_days),
         )
         self.make_session: SessionFactory = session_factory(self.engine, self.relay.wake)
+        # SQLite has one writer: requests take turns on the event loop (see _request_turn).
+        self.request_turn = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
         self.stream_ready = False
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -165,7 +167,21 @@ def create_service_app(
     return app
 
 
-def _request_session(request: Request) -> Iterator[Session]:
+async def _request_turn(request: Request) -> AsyncIterator[None]:
+    """On SQLite, requests queue for the single writer here, on the event loop. Waiting in a worker
+    thread instead (the unit of work's lock) let 40 waiting requests take every thread while the
+    one holding the turn needed a thread to finish: a deadlock at 64 concurrent scanners."""
+    turn: asyncio.Lock | None = request.app.state.runtime.request_turn
+    if turn is None:
+        yield
+        return
+    async with turn:
+        yield
+
+
+def _request_session(
+    request: Request, _turn: Annotated[None, Depends(_request_turn, scope="function")]
+) -> Iterator[Session]:
     runtime: Runtime = request.app.state.runtime
     with unit_of_work(runtime.make_session) as session:
         yield session
