@@ -4,6 +4,7 @@ process. ``huiwu up`` uses it, and so do the tests that cross services."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import secrets
 import shutil
@@ -148,7 +149,12 @@ class Platform:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with log_path.open("ab") as log:
             self.processes[name] = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=dict(env), start_new_session=True
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=dict(env),
+                start_new_session=True,
+                preexec_fn=_stop_with_parent,
             )
 
     def _ready(self, name: str) -> bool:
@@ -171,6 +177,16 @@ class Platform:
                 raise RuntimeError(f"{name} exited; see {self.log_path(name)}")
             time.sleep(0.05)
         raise TimeoutError(f"{name} did not listen on {port}")
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _stop_with_parent() -> None:
+    """In the child, before it runs: on Linux, get SIGTERM when the process that started it dies,
+    even by SIGKILL, so no service outlives the `huiwu up` that started it."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def bootstrap_token(data_dir: Path, configured: str | None) -> str:

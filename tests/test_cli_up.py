@@ -80,3 +80,30 @@ def test_huiwu_up_starts_the_platform_with_the_demo_and_stops_cleanly(tmp_path: 
         if process.poll() is None:  # a failed assertion: still stop the children it started
             process.terminate()
             process.wait(timeout=30)
+
+
+def test_the_platform_stops_when_huiwu_up_is_killed_outright(tmp_path: Path) -> None:
+    env = {**os.environ, "HUIWU_DATA_DIR": str(tmp_path / "data"), "HUIWU_GATEWAY_PORT": str(free_port())}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "huiwu.cli", "up"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = Output(process)
+    banner = output.wait_for(r"Press Ctrl-C to stop", timeout=120)
+    url = re.search(r"Gateway:\s+(\S+)", banner)
+    assert url
+
+    process.kill()  # SIGKILL: no chance to stop its children itself
+    process.wait(timeout=10)
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url[1]}/healthz", timeout=1)
+        except httpx.ConnectError:
+            return
+        time.sleep(0.2)
+    raise AssertionError("the gateway outlived the huiwu up that started it")
