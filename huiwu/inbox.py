@@ -102,10 +102,10 @@ class Subscription:
     def stream(self) -> str:
         return stream_name(self.producer)
 
-    def handler_for(self, event_type: str) -> tuple[type[EventContract], Handler] | None:
+    def handler_for(self, event_type: str) -> Handler | None:
         for contract, handler in self.handlers.items():
             if contract.event_type(self.producer) == event_type:
-                return contract, handler
+                return handler
         return None
 
 
@@ -221,10 +221,9 @@ class Consumer:
 
     def _apply_in(self, session: Session, event: CloudEvent, stream_sequence: int) -> str:
         """Record the event in the inbox and run its handler, in the caller's transaction."""
-        found = self.subscription.handler_for(event.type)
-        if found is None:
+        handler = self.subscription.handler_for(event.type)
+        if handler is None:
             return "ignored"
-        _, handler = found
         data = event.contract()  # MalformedEvent if the data does not match
         if self._seen(session, event.id):
             return "duplicate"

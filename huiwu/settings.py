@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -61,8 +60,3 @@ class Settings(BaseSettings):
     def service_url(self, service: str) -> str:
         url: str = getattr(self, f"{service}_url")
         return url.rstrip("/")
-
-
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()

@@ -6,10 +6,8 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
 
 import nats
-from nats.aio.client import Client
 
 from huiwu.runner import free_port, nats_config, nats_server_binary
 
@@ -47,9 +45,6 @@ class NatsServer:
             self.process.terminate()
             self.process.wait(10)
         self.process = None
-
-    async def client(self, **options: Any) -> Client:
-        return await nats.connect(self.url, **options)
 
 
 async def stream_message_count(url: str, stream: str) -> int:
