@@ -3,6 +3,7 @@ block the messages behind it, a failing handler is retried and then parked."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator
@@ -12,7 +13,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from huiwu.bus import Bus
-from huiwu.events.catalog import AttendeeRegistered
+from huiwu.events.catalog import AttendeeRegistered, AttendeeState, AttendeeStatus, AttendeeSubstituted
 from huiwu.events.contract import EventContract
 from huiwu.events.envelope import CloudEvent, mint
 from huiwu.inbox import DeadLetter, InboxEntry, Subscription
@@ -189,3 +190,33 @@ def with_handler(handler: Any, *, retry_delays: tuple[float, ...]) -> Any:
         retry_delays=retry_delays,
     )
     return dataclasses.replace(venue, subscriptions=(subscription,))
+
+
+async def test_a_substitution_delivered_twice_is_applied_once(
+    start_service: StartService, registration: Registration
+) -> None:
+    service = await start_service(venue)
+    original = registered("周强")
+    await registration.publish(original)
+    state = AttendeeState.model_validate(original.data)
+    substituted = mint(
+        AttendeeSubstituted(
+            meeting_id=MEETING_ID,
+            original=state.model_copy(update={"version": 2, "status": AttendeeStatus.substituted}),
+            substitute=state.model_copy(update={"attendee_id": str(uuid.uuid4()), "name": "吴敏"}),
+        ),
+        producer="registration",
+        meeting_id=MEETING_ID,
+    )
+
+    await registration.publish(substituted, msg_id=False)
+    await registration.publish(substituted, msg_id=False)  # stored twice
+
+    await eventually(lambda: count_rows(service, InboxEntry) == 2, what="registered and substituted applied")
+    await asyncio.sleep(0.5)  # time for the second copy to arrive and be dropped
+    assert count_rows(service, InboxEntry) == 2
+    with service.runtime.make_session() as session:
+        people = {person.name: person.status for person in session.exec(select(SeatedPerson))}
+    assert people == {"周强": "substituted", "吴敏": "registered"}
+    sync = (await service.http.get(f"/api/v1/meetings/{MEETING_ID}/sync")).json()
+    assert sync["attendees"] == 1
