@@ -8,7 +8,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import bindparam, func, select
-from sqlmodel import SQLModel, col
+from sqlmodel import Session, SQLModel, col
 
 from huiwu.inbox import consumer_status
 from huiwu.outbox import OutboxEvent
@@ -42,6 +42,7 @@ def sync_router(service: str, *, people: type[SQLModel]) -> APIRouter:
 
     @router.get("/api/v1/meetings/{meeting_id}/sync", response_model=SyncStatus)
     def read_sync_status(meeting_id: str, session: SessionDep) -> SyncStatus:
+        _one_snapshot(session)
         consumed = consumer_status(session, service, meeting_id)
         pending = session.scalar(
             select(func.count())
@@ -66,3 +67,11 @@ def sync_router(service: str, *, people: type[SQLModel]) -> APIRouter:
         )
 
     return router
+
+
+def _one_snapshot(session: Session) -> None:
+    """Read every count from one snapshot. Under PostgreSQL's default READ COMMITTED, each
+    statement sees the latest commit, so a batch landing between two of them showed 10 people
+    but 9 events applied. SQLite's transaction is one snapshot already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
