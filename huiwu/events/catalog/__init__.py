@@ -31,8 +31,23 @@ from huiwu.events.catalog.registration import (
     RosterUnfrozen,
     ScanRefused,
 )
+from huiwu.events.catalog.venue import (
+    AgendaChanged,
+    AgendaChangeKind,
+    Expected,
+    ExpectedKind,
+    SeatArea,
+    SeatingChanged,
+    SeatMove,
+    SeatRef,
+    SessionKind,
+    SessionState,
+    SessionStatus,
+)
 
 __all__ = [
+    "AgendaChangeKind",
+    "AgendaChanged",
     "AttendeeBadgeRevoked",
     "AttendeeCategory",
     "AttendeeCheckedIn",
@@ -43,6 +58,8 @@ __all__ = [
     "AttendeeSubstituted",
     "AttendeeUpdated",
     "AttendeeWithdrawn",
+    "Expected",
+    "ExpectedKind",
     "Gender",
     "GroupFormed",
     "GroupUpdated",
@@ -59,4 +76,11 @@ __all__ = [
     "RosterFrozen",
     "RosterUnfrozen",
     "ScanRefused",
+    "SeatArea",
+    "SeatMove",
+    "SeatRef",
+    "SeatingChanged",
+    "SessionKind",
+    "SessionState",
+    "SessionStatus",
 ]
