@@ -13,6 +13,7 @@ Two modes for two-character names (单名), chosen per list (RULES R2.3):
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -54,3 +55,13 @@ def stroke_key(name: str, mode: NameOrderMode = NameOrderMode.surname) -> tuple[
 def pinyin_key(name: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """Sort key by pinyin (with tone numbers), strokes breaking ties between homophones."""
     return tuple(lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True)), stroke_key(name)
+
+
+# Meetings are held, and their times printed, in Beijing time: UTC+8 all year (no daylight saving
+# since 1991), so no time-zone database is needed (slim images have none).
+CHINA_TIME = timezone(timedelta(hours=8), "CST")
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day in China of an aware ``moment``."""
+    return moment.astimezone(CHINA_TIME).date()

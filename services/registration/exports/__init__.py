@@ -3,8 +3,8 @@
 Pure functions from plain values to file bytes; the HTTP routes that serve them live elsewhere.
 """
 
+from huiwu.fonts import FontPackageMissing
 from services.registration.exports.badge_sheet import badge_sheet_pdf
-from services.registration.exports.fonts import FontPackageMissing
 from services.registration.exports.models import BadgeCard, RosterRow
 from services.registration.exports.roster_pdf import roster_pdf
 from services.registration.exports.xlsx import roster_xlsx

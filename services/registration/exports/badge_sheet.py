@@ -11,7 +11,7 @@ import segno
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, WrapMode
 
-from services.registration.exports.fonts import SANS, SERIF, embedded_fonts
+from huiwu.fonts import SANS, SERIF, embedded_fonts
 from services.registration.exports.models import BadgeCard
 
 # The band's colour says the category at a glance from across a doorway: change it here only.

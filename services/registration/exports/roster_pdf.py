@@ -1,12 +1,12 @@
 """The roster as an A4 PDF: the title centred, the note under it, a table whose header repeats
-on every page, and "第 n 页 / 共 N 页" at the foot. The CJK fonts are embedded (see fonts.py)."""
+on every page, and "第 n 页 / 共 N 页" at the foot. The CJK fonts are embedded (see huiwu/fonts.py)."""
 
 from __future__ import annotations
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableHeadingsDisplay, WrapMode
 
-from services.registration.exports.fonts import SANS, SERIF, embedded_fonts
+from huiwu.fonts import SANS, SERIF, embedded_fonts
 from services.registration.exports.labels import COLUMNS, roster_cells, roster_title
 from services.registration.exports.models import RosterRow
 

@@ -4,10 +4,10 @@ badge sheets. Plain ``def`` routes: rendering is CPU work and runs in the thread
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
 
+from huiwu.downloads import PDF, XLSX, documented, download
 from huiwu.events.catalog import AttendeeCategory
 from huiwu.service import SessionDep
 from services.registration.attendees import service as attendees
@@ -18,11 +18,10 @@ from services.registration.meetings import service as meetings
 
 router = APIRouter(prefix="/api/v1/meetings/{meeting_id}/attendees", tags=["exports"])
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Order = Annotated[RosterOrder, Query(description="protocol (default), pinyin or registration")]
 
 
-@router.get("/export.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}})
+@router.get("/export.xlsx", response_class=Response, responses=documented(XLSX))
 def export_roster_xlsx(
     meeting_id: str,
     session: SessionDep,
@@ -34,10 +33,10 @@ def export_roster_xlsx(
     title, note, rows = _roster(
         session, meeting_id, order, attendees.RosterFilter(category=category, group_id=group_id)
     )
-    return _file(roster_xlsx(title, note, rows), XLSX, f"{title}名单.xlsx")
+    return download(roster_xlsx(title, note, rows), XLSX, f"{title}名单.xlsx")
 
 
-@router.get("/export.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+@router.get("/export.pdf", response_class=Response, responses=documented(PDF))
 def export_roster_pdf(
     meeting_id: str,
     session: SessionDep,
@@ -49,10 +48,10 @@ def export_roster_pdf(
     title, note, rows = _roster(
         session, meeting_id, order, attendees.RosterFilter(category=category, group_id=group_id)
     )
-    return _file(roster_pdf(title, note, rows), "application/pdf", f"{title}名单.pdf")
+    return download(roster_pdf(title, note, rows), "application/pdf", f"{title}名单.pdf")
 
 
-@router.get("/badges.pdf", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+@router.get("/badges.pdf", response_class=Response, responses=documented(PDF))
 def export_badges_pdf(
     meeting_id: str, session: SessionDep, category: AttendeeCategory | None = None
 ) -> Response:
@@ -74,7 +73,7 @@ def export_badges_pdf(
         )
         for _, person in keyed
     ]
-    return _file(badge_sheet_pdf(meeting.name, cards), "application/pdf", f"{meeting.name}证件.pdf")
+    return download(badge_sheet_pdf(meeting.name, cards), "application/pdf", f"{meeting.name}证件.pdf")
 
 
 def _roster(
@@ -94,12 +93,3 @@ def _roster(
         for _, p in keyed
     ]
     return meeting.name, ORDER_NOTE[mode] if order is RosterOrder.protocol else None, rows
-
-
-def _file(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(content, media_type=media_type, headers={"Content-Disposition": attachment(filename)})
-
-
-def attachment(filename: str) -> str:
-    """RFC 6266/5987: a Chinese file name travels percent-encoded in filename*."""
-    return f"attachment; filename=\"huiwu-export\"; filename*=UTF-8''{quote(filename)}"

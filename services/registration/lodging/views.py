@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from huiwu.downloads import XLSX, documented, download
 from huiwu.service import SessionDep
-from services.registration.exports.views import XLSX, attachment
 from services.registration.exports.xlsx import table_xlsx
 from services.registration.lodging import service
 from services.registration.lodging.models import (
@@ -44,14 +44,12 @@ def check_out(meeting_id: str, room_id: str, attendee_id: str, session: SessionD
     return service.room_public(session, room)
 
 
-@router.get("/lodging/export.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}})
+@router.get("/lodging/export.xlsx", response_class=Response, responses=documented(XLSX))
 def export_lodging(meeting_id: str, session: SessionDep) -> Response:
     """Who stays where and when, with roommates, as a spreadsheet for the hotel."""
     meeting_name, lines = service.hotel_list(session=session, meeting_id=meeting_id)
     content = table_xlsx(f"{meeting_name} 住宿安排", None, service.LODGING_COLUMNS, lines, "住宿")
-    return Response(
-        content, media_type=XLSX, headers={"Content-Disposition": attachment(f"{meeting_name}住宿安排.xlsx")}
-    )
+    return download(content, XLSX, f"{meeting_name}住宿安排.xlsx")
 
 
 @router.post("/dining/tables", status_code=201, response_model=TablePublic)

@@ -1,4 +1,4 @@
-"""The CJK fonts PDF exports embed, taken from an installed PyPI package, never from the system.
+"""The CJK fonts PDFs embed, taken from an installed PyPI package, never from the system.
 
 ``pylopdf-fonts-zh-cn`` ships Noto Sans SC and Noto Serif SC (Regular, SIL OFL 1.1), mainland
 glyph forms, as OpenType files with CFF outlines. Sans stands in for 黑体 (titles, headings),
