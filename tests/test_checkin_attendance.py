@@ -14,6 +14,7 @@ from huiwu.testing.fixtures import RunningService, StartService
 from services.registration.checkin.models import FailedScan, Scan
 from services.registration.main import definition as registration
 from tests.messaging import count_rows
+from tests.test_registration_agenda import apply_directly, change_of, session_state
 from tests.test_registration_roster import new_meeting, register
 
 CHECKED_IN = "huiwu.registration.attendee.checked_in.v1"
@@ -182,6 +183,7 @@ async def test_leave_for_one_session_and_a_session_of_its_own(service: RunningSe
     first = await person(service, meeting_id, "王一")
     second = await person(service, meeting_id, "王二")
     plenary = str(uuid.uuid4())
+    apply_directly(service, change_of(meeting_id, None, session_state(plenary, 1), []))  # on the agenda
     url = f"/api/v1/meetings/{meeting_id}"
 
     granted = await service.http.post(

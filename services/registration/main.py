@@ -2,8 +2,11 @@
 
 from pathlib import Path
 
+from huiwu.events.catalog import AgendaChanged
+from huiwu.inbox import Subscription
 from huiwu.service import ServiceDefinition, create_service_app
 from huiwu.sync import sync_router
+from services.registration.agenda import service as agenda
 from services.registration.attendance.views import router as attendance_router
 from services.registration.attendees.models import Attendee
 from services.registration.attendees.views import router as attendees_router
@@ -37,6 +40,13 @@ definition = ServiceDefinition(
         lodging_router,
         notices_router,
         sync_router("registration", people=Attendee),
+    ),
+    subscriptions=(
+        Subscription(
+            service="registration",
+            producer="venue",
+            handlers={AgendaChanged: agenda.on_agenda_changed},
+        ),
     ),
     workers=(notices.deliver_forever,),
 )

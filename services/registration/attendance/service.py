@@ -1,7 +1,9 @@
 """Attendance (RULES.md R6.3): expected = present + on leave + absent, always.
 
 Staff are not counted. Someone on leave who signs in anyway counts as present. The quorum is
-counted over members (出席) only: more than half of the members expected must be present.
+counted over members (出席) only: more than half of the members expected must be present. At one
+session of the agenda, the expected are the people that session expects (a members-only session
+leaves the observers out); for the whole meeting, everyone registered.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from huiwu.events.catalog import AttendeeCategory, AttendeeLeaveGranted, AttendeeStatus
+from huiwu.events.catalog import AttendeeCategory, AttendeeLeaveGranted, Expected, ExpectedKind
+from services.registration.agenda import service as agenda
 from services.registration.attendance.models import Attendance, Count, Leave, LeaveCreate, Quorum
 from services.registration.attendees import service as attendees
 from services.registration.attendees.models import Attendee
@@ -46,15 +49,7 @@ def grant_leave(*, session: Session, meeting_id: str, attendee_id: str, leave_in
 
 def attendance(*, session: Session, meeting_id: str, session_id: str | None) -> Attendance:
     meetings.get_or_raise(session=session, meeting_id=meeting_id)
-    people = list(
-        session.scalars(
-            select(Attendee).where(
-                col(Attendee.meeting_id) == meeting_id,
-                col(Attendee.category) != AttendeeCategory.staff,
-                col(Attendee.status) == AttendeeStatus.registered,
-            )
-        )
-    )
+    people = _expected(session, meeting_id, session_id)
     present, inside = _signed_in(session, meeting_id, session_id)
     on_leave = _on_leave(session, meeting_id, session_id) - present
 
@@ -92,6 +87,16 @@ def attendance(*, session: Session, meeting_id: str, session_id: str | None) -> 
         quorum=quorum,
         announcement=announce(members, quorum),
     )
+
+
+def _expected(session: Session, meeting_id: str, session_id: str | None) -> list[Attendee]:
+    """Who is expected (应到): at a session, the people it expects; for the meeting, everyone.
+    Staff are never counted, even when a session names them."""
+    if session_id is None:
+        people = agenda.expected_people(session, meeting_id, Expected(kind=ExpectedKind.everyone))
+    else:
+        people = agenda.expected_at(session, meeting_id, session_id)
+    return [person for person in people if person.category != AttendeeCategory.staff]
 
 
 def announce(members: Count, quorum: Quorum) -> str:
