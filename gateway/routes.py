@@ -20,6 +20,9 @@ class Route:
 ROUTES = tuple(
     Route(re.compile(pattern), service)
     for pattern, service in (
+        (rf"^{_MEETING}/attendees/[^/]+/seat/?$", "venue"),  # where a person sits: venue's answer
+        (rf"^{_MEETING}/(sessions|protocol)(/.*)?$", "venue"),
+        (r"^/api/v1/venues(/.*)?$", "venue"),
         (
             rf"^{_MEETING}/(attendees|groups|roster|checkins|attendance|requests|lodging|dining|notices)(/.*)?$",
             "registration",

@@ -79,6 +79,7 @@ class AgendaChanged(EventContract):
     before: SessionState | None = Field(description="None when the session is new")
     after: SessionState
     affected: list[str] = Field(description="attendee ids expected before or after the change")
+    reason: str | None = Field(default=None, description="why, when given (a cancellation, a room switch)")
 
 
 class SeatArea(StrEnum):

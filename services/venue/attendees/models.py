@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlmodel import Field
 
 from huiwu.events.catalog import AttendeeCategory
@@ -23,4 +23,17 @@ class SeatedPerson(Table, table=True):
     delegation: str | None = Field(default=None, max_length=100)
     group_id: str | None = Field(default=None, max_length=36)
     status: str = Field(default="registered", max_length=20)
+    # A substitute takes the original's place in every order, so they sit where the original
+    # would have: the name they are ordered by and whose place it is (the first original's).
+    order_name: str | None = Field(default=None, max_length=50)
+    place_of: str | None = Field(default=None, max_length=36)
     version: int
+
+
+class Absence(Table, table=True):
+    """Leave granted by registration (请假): the whole meeting, or some sessions."""
+
+    id: str = Field(primary_key=True, max_length=36)  # the leave's id
+    meeting_id: str = Field(index=True, max_length=36)
+    attendee_id: str = Field(index=True, max_length=36)
+    session_ids: list[str] = Field(default_factory=list, sa_type=JSON)  # empty: the whole meeting

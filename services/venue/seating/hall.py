@@ -6,8 +6,8 @@ order. Three layouts (R1.13–R1.14):
 
 - ``horizontal`` (横排法): fill row after row, front to back, each row left to right as seen
   facing the podium;
-- ``vertical`` (竖排法): each block takes a band of columns, bands left to right, and fills it
-  front to back; a section is made as shallow as the hall allows;
+- ``vertical`` (竖排法): each block takes a column (or a band of columns when the hall is too
+  shallow), blocks left to right, each filled front to back;
 - ``centre_out`` (左右排列法): rows front to back, each from the centre outwards, the seated
   person's own left first (R1.16).
 
@@ -62,10 +62,10 @@ def seat_hall(
     for section in sections:
         if not any(section):
             continue
-        if layout is HallLayout.vertical:
+        if layout == HallLayout.vertical:
             placed = _vertical(section, hall, blocked, first_row)
         else:
-            order = _row_major if layout is HallLayout.horizontal else _centre_out
+            order = _row_major if layout == HallLayout.horizontal else _centre_out
             placed = _in_order(
                 [person for block in section for person in block], order(hall, blocked, first_row)
             )
@@ -81,7 +81,7 @@ def _without_section_breaks(
 ) -> dict[str, Seat]:
     """Every section run together (the hall is too full to start each on a fresh row)."""
     everyone = [person for section in sections for block in section for person in block]
-    order = _centre_out if layout is HallLayout.centre_out else _row_major
+    order = _centre_out if layout == HallLayout.centre_out else _row_major
     placed = _in_order(everyone, order(hall, blocked, 1))
     assert placed is not None  # seat_hall checked there are enough free seats
     return placed
@@ -112,12 +112,26 @@ def _centre_out(hall: Hall, blocked: set[Seat], first_row: int) -> Iterable[Seat
 
 
 def _vertical(section: Section, hall: Hall, blocked: set[Seat], first_row: int) -> dict[str, Seat] | None:
-    """The shallowest depth at which every block's band fits side by side, left to right."""
-    for depth in range(1, hall.rows - first_row + 2):
+    """One column per block, front to back, if the hall is deep and wide enough; else bands of
+    columns at the shallowest depth where they fit side by side; else the blocks flow down the
+    columns one after another (a block may then share a column with the next)."""
+    rows_left = hall.rows - first_row + 1
+    deepest = max(len(block) for block in section)
+    depths = [deepest] if deepest <= rows_left and len(section) <= hall.seats_per_row else []
+    for depth in [*depths, *range(1, rows_left + 1)]:
         placed = _bands(section, hall, blocked, range(first_row, first_row + depth))
         if placed is not None:
             return placed
-    return None
+    return _in_order(
+        [person for block in section for person in block], _column_major(hall, blocked, first_row)
+    )
+
+
+def _column_major(hall: Hall, blocked: set[Seat], first_row: int) -> Iterable[Seat]:
+    for column in range(1, hall.seats_per_row + 1):
+        for row in range(first_row, hall.rows + 1):
+            if (row, column) not in blocked:
+                yield row, column
 
 
 def _bands(section: Section, hall: Hall, blocked: set[Seat], rows: range) -> dict[str, Seat] | None:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints
 from pydantic import Field as PydanticField
+from sqlalchemy import String, UniqueConstraint
+from sqlmodel import Field
 
+from huiwu.db import UTCDateTime, utcnow
 from huiwu.events.catalog import SeatArea
+from services.venue.database import Table
 from services.venue.venues.models import LecternPosition, MicrophoneKind
 
 
@@ -70,3 +75,50 @@ class SeatingPlanPublic(BaseModel):
     microphone_shortage: int = PydanticField(description="microphones wanted beyond the room's stock")
     problems: list[str] = PydanticField(description="what the plan could not honour, in words")
 
+
+class SeatAssignment(Table, table=True):
+    """Who sits where in a session, as last planned."""
+
+    __tablename__ = "seat_assignment"
+    __table_args__ = (
+        UniqueConstraint("session_id", "area", "row", "column", name="uq_seat_assignment_seat"),
+    )
+
+    session_id: str = Field(foreign_key="agenda_session.id", primary_key=True, max_length=36)
+    attendee_id: str = Field(primary_key=True, max_length=36)
+    area: SeatArea = Field(sa_type=String(10))
+    row: int
+    column: int
+    precedence: int | None = None
+    offset: float | None = None
+    pinned: bool = False
+    changed_in: int = Field(description="the plan version in which this person last moved")
+
+
+class SeatPin(Table, table=True):
+    """A person placed by hand on a hall seat (a leader's instruction overrides every default, R1.15)."""
+
+    __tablename__ = "seat_pin"
+
+    session_id: str = Field(foreign_key="agenda_session.id", primary_key=True, max_length=36)
+    attendee_id: str = Field(primary_key=True, max_length=36)
+    row: int
+    column: int
+    pinned_by: str = Field(max_length=50)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PinCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    row: int = PydanticField(ge=1, le=200)
+    column: int = PydanticField(ge=1, le=200)
+    pinned_by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+
+
+class AttendeeSeat(BaseModel):
+    session_id: str
+    session_title: str
+    starts_at: datetime
+    room_name: str
+    seat: SeatPublic | None = PydanticField(description="None: expected, but the hall is free seating")

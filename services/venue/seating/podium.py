@@ -49,7 +49,7 @@ def offset(rank: int, count: int, variant: EvenVariant = EvenVariant.L) -> Fract
         steps = rank // 2
         return Fraction(steps if rank % 2 == 0 else -steps)
     position = Fraction(rank - 1, 2) if rank % 2 == 0 else -Fraction(rank, 2)
-    return position if variant is EvenVariant.L else -position
+    return position if variant == EvenVariant.L else -position
 
 
 def audience_view(count: int, variant: EvenVariant = EvenVariant.L) -> list[int]:
@@ -109,7 +109,7 @@ def _rows(people: list[str], rules: PodiumRules, presiding: str | None) -> list[
     width = rules.seats_per_row
     others = [person for person in people if person != presiding]
     already_in_front = presiding is None or people.index(presiding) < width
-    if already_in_front and rules.presiding is PresidingPlacement.rank:
+    if presiding is None or (already_in_front and rules.presiding == PresidingPlacement.rank):
         ordered = people
     else:
         front = others[: width - 1]
@@ -132,11 +132,11 @@ def _seat_row(
     offsets = {
         person: offset(rank, len(centred), rules.variant) for rank, person in enumerate(centred, start=1)
     }
-    if len(centred) % 2 == 0 and centred and rules.axis is CentreAxis.on_first:
+    if len(centred) % 2 == 0 and centred and rules.axis == CentreAxis.on_first:
         shift = offsets[centred[0]]  # 1号 onto the axis; the row is no longer symmetric (R1.7)
         offsets = {person: value - shift for person, value in offsets.items()}
     if at_end and presiding is not None:
-        side = 1 if rules.presiding is PresidingPlacement.left_end else -1
+        side = 1 if rules.presiding == PresidingPlacement.left_end else -1
         furthest = max((value * side for value in offsets.values()), default=None)
         offsets[presiding] = Fraction(0) if furthest is None else side * (furthest + 1)
     in_view = sorted(offsets, key=lambda person: offsets[person])

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 from pydantic import Field as PydanticField
 from pydantic_core import PydanticCustomError
-from sqlalchemy import JSON
+from sqlalchemy import JSON, String
 from sqlmodel import Field
 
 from huiwu.db import UTCDateTime, utcnow
@@ -124,7 +124,7 @@ class Room(Table, table=True):
     capacity: int
     seat_map: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     podium: dict[str, Any] | None = Field(default=None, sa_type=JSON)
-    lectern: LecternPosition = Field(default=LecternPosition.none, max_length=20)
+    lectern: LecternPosition = Field(default=LecternPosition.none, sa_type=String(20))
     microphones: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     equipment: list[str] = Field(default_factory=list, sa_type=JSON)
     notes: str | None = Field(default=None, max_length=2000)
