@@ -12,6 +12,7 @@ given seed, so tests and benchmarks can use them without a running platform.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -346,7 +347,46 @@ def load_demo(gateway_url: str, token: str) -> str:
         delegations = {body["delegation"] for body in people if body.get("delegation")}
         grouped = client.post(f"/api/v1/meetings/{meeting_id}/groups/auto", json={"count": len(delegations)})
         _expect_created(grouped, "forming the discussion groups")
+        _schedule_plenary(client, meeting_id)
         return meeting_id
+
+
+DEMO_HALL = {
+    "name": "大礼堂", "building": "江南会议中心", "floor": "一层", "capacity": 420,
+    "seat_map": {"rows": 20, "seats_per_row": 20, "aisles_after": [5, 15]},
+    "podium": {"rows": 2, "seats_per_row": 12}, "lectern": "audience_right",
+    "microphones": {"fixed": 26, "wireless": 4}, "equipment": ["投影", "录像"],
+}  # fmt: skip
+
+
+def _schedule_plenary(client: httpx.Client, meeting_id: str) -> None:
+    """A hall and the opening plenary, presided over by 1号, so the seating chart has a podium."""
+    _until_venue_knows(client, meeting_id)
+    venue = client.post("/api/v1/venues", json={"name": "江南会议中心", "address": "江州市人民路1号"})
+    _expect_created(venue, "adding the demo venue")
+    hall = client.post(f"/api/v1/venues/{venue.json()['id']}/rooms", json=DEMO_HALL)
+    _expect_created(hall, "adding the demo hall")
+    first = client.get(f"/api/v1/meetings/{meeting_id}/attendees", params={"order": "protocol", "limit": 1})
+    plenary = {
+        "title": "第一次全体会议", "kind": "plenary", "room_id": hall.json()["id"],
+        "starts_at": f"{DEMO_STARTS_ON}T09:00:00+08:00", "ends_at": f"{DEMO_STARTS_ON}T11:30:00+08:00",
+        "expected": {"kind": "everyone"}, "presiding_officer_id": first.json()["items"][0]["id"],
+    }  # fmt: skip
+    _expect_created(
+        client.post(f"/api/v1/meetings/{meeting_id}/sessions", json=plenary), "scheduling the plenary"
+    )
+
+
+def _until_venue_knows(client: httpx.Client, meeting_id: str) -> None:
+    """Venue learns of meetings and people from events; the roster must be there to seat it."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        report = client.get(f"/api/v1/meetings/{meeting_id}/sync").json()
+        venue = report.get("services", {}).get("venue", {})
+        if venue.get("attendees") == report.get("services", {}).get("registration", {}).get("attendees"):
+            return
+        time.sleep(0.2)
+    raise DemoLoadError("venue did not catch up with the demo roster")
 
 
 def _find_meeting(client: httpx.Client, name: str) -> str | None:

@@ -65,6 +65,11 @@ def test_huiwu_up_starts_the_platform_with_the_demo_and_stops_cleanly(tmp_path: 
             wait_for_sync(gateway, meeting[1], attendees)
             groups = gateway.get(f"/api/v1/meetings/{meeting[1]}/groups").json()
             assert len(groups) >= 8 and all(group["members"] > 0 for group in groups)
+            agenda = gateway.get(f"/api/v1/meetings/{meeting[1]}/sessions").json()["items"]
+            seating = gateway.get(f"/api/v1/meetings/{meeting[1]}/sessions/{agenda[0]['id']}/seating").json()
+            seated = [seat for seat in seating["seats"] if seat["attendee_id"]]
+            assert len(seated) >= attendees * 0.8  # everyone but the staff
+            assert any(seat["area"] == "podium" and seat["precedence"] == 1 for seat in seated)
             assert httpx.get(f"{url[1]}/api/v1/meetings").status_code == 401
 
         process.send_signal(signal.SIGTERM)

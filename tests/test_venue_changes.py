@@ -284,3 +284,36 @@ async def test_a_full_room_reports_who_has_no_seat(desk: Desk) -> None:
     plan = await eventually(reported, what="the plan reports the missing seat")
     assert plan["problems"] == ["会场座位不足：1人没有座位"]
     assert [seat_of(plan, name) for name in ("甲一", "甲二")] == [("hall", 1, 1), ("hall", 1, 2)]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "rule"),
+    [
+        ({"ends_at": "2027-01-12T08:00:00+08:00"}, "ends_at", "ends_before_start"),
+        ({"title": None}, "title", "not_nullable"),
+        ({"expected": None}, "expected", "not_nullable"),
+        ({"starts_at": "2027-03-01T09:00:00+08:00", "ends_at": "2027-03-01T10:00:00+08:00"}, "starts_at",
+         "outside_meeting_dates"),
+        ({"colour": "红"}, "colour", "extra_forbidden"),
+        ({"room_id": 42}, "room_id", "string_type"),
+    ],
+)  # fmt: skip
+async def test_a_bad_change_is_refused_with_field_and_rule_and_changes_nothing(
+    desk: Desk, changes: dict[str, Any], field: str, rule: str
+) -> None:
+    meeting_id, _, _, session = await plenary(desk)
+    url = f"/api/v1/meetings/{meeting_id}/sessions/{session['id']}"
+
+    response = await desk.venue.http.patch(url, json=changes)
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    errors = response.json()["errors"]
+    assert any(error["field"].endswith(field) and error["rule"] == rule for error in errors), errors
+    after = (await desk.venue.http.get(url)).json()
+    assert (after["version"], after["starts_at"], after["title"]) == (
+        1,
+        session["starts_at"],
+        session["title"],
+    )
+    assert len(events_of(desk.venue, "huiwu.venue.agenda.changed.v1", session["id"])) == 1
