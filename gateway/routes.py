@@ -24,7 +24,8 @@ ROUTES = tuple(
         (rf"^{_MEETING}/(sessions|protocol)(/.*)?$", "venue"),
         (r"^/api/v1/venues(/.*)?$", "venue"),
         (
-            rf"^{_MEETING}/(attendees|groups|roster|checkins|attendance|requests|lodging|dining|notices)(/.*)?$",
+            rf"^{_MEETING}/(attendees|groups|roster|checkins|attendance|requests|lodging|dining|notices"
+            r"|guide\.(?:pdf|html))(/.*)?$",
             "registration",
         ),
         (r"^/api/v1/meetings/?$", "registration"),

@@ -15,6 +15,7 @@ from services.registration.database import Table
 from services.registration.exports.views import router as exports_router
 from services.registration.freeze.views import router as freeze_router
 from services.registration.groups.views import router as groups_router
+from services.registration.guide.views import router as guide_router
 from services.registration.imports.views import router as imports_router
 from services.registration.lodging.views import router as lodging_router
 from services.registration.meetings.views import router as meetings_router
@@ -39,6 +40,7 @@ definition = ServiceDefinition(
         requests_router,
         lodging_router,
         notices_router,
+        guide_router,
         sync_router("registration", people=Attendee),
     ),
     subscriptions=(
