@@ -21,6 +21,9 @@ from huiwu.web import install_platform_basics, operation_id
 log = logging.getLogger(__name__)
 
 SERVICE_TIMEOUT_S = 10.0
+# Connections kept open to each service: at least as many as requests in flight in a rush, so a
+# busy door never pays for new connections (httpx keeps only 20 by default).
+POOL = httpx.Limits(max_connections=256, max_keepalive_connections=128)
 PROXIED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -36,7 +39,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
     app.state.tokens = tokens
     app.state.clients = {
-        name: httpx.AsyncClient(base_url=settings.service_url(name), timeout=SERVICE_TIMEOUT_S)
+        name: httpx.AsyncClient(base_url=settings.service_url(name), timeout=SERVICE_TIMEOUT_S, limits=POOL)
         for name in SERVICES
     }
     try:

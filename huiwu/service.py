@@ -23,6 +23,7 @@ from sqlmodel import Session
 from huiwu import migrations
 from huiwu.bus import Bus
 from huiwu.db import SessionFactory, create_db_engine, session_factory, unit_of_work
+from huiwu.group_commit import GroupCommit
 from huiwu.inbox import Consumer, Subscription
 from huiwu.outbox import Relay
 from huiwu.settings import Settings
@@ -61,6 +62,7 @@ class Runtime:
         self.make_session: SessionFactory = session_factory(self.engine, self.relay.wake)
         # SQLite has one writer: requests take turns on the event loop (see _request_turn).
         self.request_turn = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+        self.group_commit = GroupCommit(self.make_session, self.request_turn)
         self.stream_ready = False
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -95,6 +97,7 @@ class Runtime:
             for task in stuck:
                 log.warning("task %s did not stop within %ss", task.get_name(), STOP_TIMEOUT_S)
         self._tasks.clear()
+        await self.group_commit.stop()
         await self.bus.close()
         self.engine.dispose()
 
@@ -186,6 +189,14 @@ def _request_session(
     with unit_of_work(runtime.make_session) as session:
         yield session
 
+
+def _group_commit(request: Request) -> GroupCommit:
+    runtime: Runtime = request.app.state.runtime
+    return runtime.group_commit
+
+
+# For small writes that come in rushes (door scans): they share transactions (group_commit.py).
+GroupCommitDep = Annotated[GroupCommit, Depends(_group_commit)]
 
 # scope="function": commit right after the handler returns, before the response is sent, so a
 # failed commit is an error response and never a 201 for something that was not stored.

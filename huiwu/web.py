@@ -9,10 +9,12 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from huiwu.context import current_actor, current_correlation_id
 from huiwu.errors import install_problem_handlers
@@ -36,31 +38,7 @@ def operation_id(route: APIRoute) -> str:
 def install_platform_basics(app: FastAPI, service: str, readiness: ReadinessCheck) -> None:
     install_problem_handlers(app)
 
-    @app.middleware("http")
-    async def correlate_and_measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        incoming = request.headers.get(CORRELATION_HEADER) or request.headers.get(REQUEST_ID_HEADER)
-        correlation_id = incoming or str(uuid.uuid4())
-        correlation = current_correlation_id.set(correlation_id)
-        actor = current_actor.set(request.headers.get(ACTOR_HEADER))
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-            elapsed = time.perf_counter() - started
-            response.headers[CORRELATION_HEADER] = correlation_id
-            response.headers[REQUEST_ID_HEADER] = correlation_id
-            HTTP_REQUESTS.labels(service, request.method, str(response.status_code)).inc()
-            HTTP_LATENCY.labels(service, request.method).observe(elapsed)
-            if request.url.path not in ("/healthz", "/readyz", "/metrics"):
-                log.info(
-                    "%s %s %s", request.method, request.url.path, response.status_code,
-                    extra={"status": response.status_code, "ms": round(elapsed * 1000, 1)},
-                )  # fmt: skip
-            return response
-        finally:
-            current_actor.reset(actor)
-            current_correlation_id.reset(correlation)
+    app.add_middleware(CorrelateAndMeasure, service=service)
 
     @app.get("/healthz", tags=["health"], include_in_schema=False)
     async def healthz() -> dict[str, str | int]:
@@ -77,3 +55,51 @@ def install_platform_basics(app: FastAPI, service: str, readiness: ReadinessChec
     @app.get("/metrics", tags=["health"], include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+class CorrelateAndMeasure:
+    """Gives every request a correlation id (taken from the caller or made), echoes it, and logs
+    and measures the request. Plain ASGI rather than ``@app.middleware``: that wrapper runs each
+    request through extra streams and a task, a cost every check-in in a rush would pay."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        correlation_id = (
+            headers.get(CORRELATION_HEADER) or headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4())
+        )
+        correlation = current_correlation_id.set(correlation_id)
+        actor = current_actor.set(headers.get(ACTOR_HEADER))
+        started = time.perf_counter()
+        status = 500  # if the app fails before answering
+
+        async def send_with_ids(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                answer = MutableHeaders(scope=message)
+                answer[CORRELATION_HEADER] = correlation_id
+                answer[REQUEST_ID_HEADER] = correlation_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_ids)
+        finally:
+            self._measure(scope, status, time.perf_counter() - started)
+            current_actor.reset(actor)
+            current_correlation_id.reset(correlation)
+
+    def _measure(self, scope: Scope, status: int, elapsed: float) -> None:
+        method, path = scope["method"], scope["path"]
+        HTTP_REQUESTS.labels(self.service, method, str(status)).inc()
+        HTTP_LATENCY.labels(self.service, method).observe(elapsed)
+        if path not in ("/healthz", "/readyz", "/metrics"):
+            log.info(
+                "%s %s %s", method, path, status, extra={"status": status, "ms": round(elapsed * 1000, 1)}
+            )

@@ -19,6 +19,7 @@ from services.venue.namecards.pdf import NameCard, namecards_pdf
 from services.venue.seating.charts import ChartView, seating_pdf, seating_svg
 from services.venue.seating.models import HallShape, SeatingPlanPublic, SeatPublic
 from services.venue.venues.models import LecternPosition
+from tests.test_exports import assert_in_order
 
 SVG = "{http://www.w3.org/2000/svg}"
 MEETING = "中共江南省纪律检查委员会第三次全体会议"
@@ -233,14 +234,6 @@ def test_a_3000_seat_hall_is_drawn_with_every_name() -> None:
 def page_texts(data: bytes) -> list[str]:
     """Each page's text without whitespace: where a reader breaks lines is its own choice."""
     return [re.sub(r"\s+", "", page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages]
-
-
-def assert_in_order(text: str, parts: list[str]) -> None:
-    position = 0
-    for part in parts:
-        found = text.find(part, position)
-        assert found >= 0, f"{part!r} missing after position {position}"
-        position = found + len(part)
 
 
 @pytest.fixture(scope="module")

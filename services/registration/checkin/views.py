@@ -5,7 +5,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from huiwu.errors import problem
-from huiwu.service import SessionDep
+from huiwu.service import GroupCommitDep, SessionDep
 from services.registration.attendees import service as attendees
 from services.registration.attendees.models import Attendee
 from services.registration.checkin import badges, service
@@ -22,12 +22,17 @@ REFUSAL_STATUS = {"forged": 400, "revoked": 403, "other_meeting": 403, "unknown_
     response_model=CheckInPublic,
     responses={200: {"model": CheckInPublic, "description": "a repeat: already signed in"}},
 )
-def check_in(
-    meeting_id: str, scan_in: CheckInRequest, session: SessionDep, request: Request, response: Response
+async def check_in(
+    meeting_id: str, scan_in: CheckInRequest, writes: GroupCommitDep, request: Request, response: Response
 ) -> CheckInPublic | JSONResponse:
     """Sign a person in (or out) by badge scan or from the roster. 201 the first time; 200 for a
-    repeat or a retried request (same ``nonce``); a refused badge is a 4xx and is kept."""
-    outcome = service.check_in(session=session, meeting_id=meeting_id, scan_in=scan_in)
+    repeat or a retried request (same ``nonce``); a refused badge is a 4xx and is kept.
+
+    Scans arriving together share a transaction (group commit): a rush at the door costs one
+    commit per batch, and each scan is answered only once its batch is stored."""
+    outcome = await writes.run(
+        lambda session: service.check_in(session=session, meeting_id=meeting_id, scan_in=scan_in)
+    )
     if outcome.refusal is not None:
         refusal = outcome.refusal
         status = REFUSAL_STATUS[refusal.reason]
