@@ -43,8 +43,14 @@ class Settings(BaseSettings):
 
     outbox_retention_days: int = Field(default=7, ge=1)
 
-    notice_channel: str = Field(default="log", description="how notices reach people: log or webhook")
+    notice_channel: str = Field(default="log", description="how notices reach people: log, webhook or smtp")
     notice_webhook_url: str | None = Field(default=None, description="where the webhook channel posts")
+    smtp_host: str | None = Field(default=None, description="the mail server the smtp channel sends through")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = Field(default=None, description="log in with this name, if the server asks")
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = Field(default=False, description="upgrade the connection with STARTTLS first")
+    smtp_sender: str | None = Field(default=None, description="the From address of notices sent by email")
 
     @property
     def nats_servers(self) -> list[str]:

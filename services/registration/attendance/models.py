@@ -58,7 +58,9 @@ class Count(BaseModel):
 class Quorum(BaseModel):
     members_expected: int
     members_present: int
-    required: int = PydanticField(description="members present needed: more than half of those expected")
+    required: int = PydanticField(
+        description="members present needed under the meeting's quorum rule (default: more than half)"
+    )
     met: bool
 
 

@@ -1,9 +1,10 @@
 """Attendance (RULES.md R6.3): expected = present + on leave + absent, always.
 
 Staff are not counted. Someone on leave who signs in anyway counts as present. The quorum is
-counted over members (出席) only: more than half of the members expected must be present. At one
-session of the agenda, the expected are the people that session expects (a members-only session
-leaves the observers out); for the whole meeting, everyone registered.
+counted over members (出席) only, against the meeting's rule (``meetings/quorum.py``; by default
+more than half of the members expected must be present). At one session of the agenda, the
+expected are the people that session expects (a members-only session leaves the observers out);
+for the whole meeting, everyone registered.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from services.registration.checkin.models import Direction, Scan
 from services.registration.events import emit
 from services.registration.groups.models import DiscussionGroup
 from services.registration.meetings import service as meetings
+from services.registration.meetings.quorum import QuorumRule
 
 
 def grant_leave(*, session: Session, meeting_id: str, attendee_id: str, leave_in: LeaveCreate) -> Leave:
@@ -48,7 +50,7 @@ def grant_leave(*, session: Session, meeting_id: str, attendee_id: str, leave_in
 
 
 def attendance(*, session: Session, meeting_id: str, session_id: str | None) -> Attendance:
-    meetings.get_or_raise(session=session, meeting_id=meeting_id)
+    meeting = meetings.get_or_raise(session=session, meeting_id=meeting_id)
     people = _expected(session, meeting_id, session_id)
     present, inside = _signed_in(session, meeting_id, session_id)
     on_leave = _on_leave(session, meeting_id, session_id) - present
@@ -70,13 +72,7 @@ def attendance(*, session: Session, meeting_id: str, session_id: str | None) -> 
         .order_by(col(DiscussionGroup.position))
     )
     members = by_category[AttendeeCategory.member]
-    required = members.expected // 2 + 1
-    quorum = Quorum(
-        members_expected=members.expected,
-        members_present=members.present,
-        required=required,
-        met=members.present >= required,
-    )
+    quorum = quorum_of(members, QuorumRule(meeting.quorum))
     return Attendance(
         meeting_id=meeting_id,
         session_id=session_id,
@@ -99,7 +95,19 @@ def _expected(session: Session, meeting_id: str, session_id: str | None) -> list
     return [person for person in people if person.category != AttendeeCategory.staff]
 
 
+def quorum_of(members: Count, rule: QuorumRule) -> Quorum:
+    required = rule.required(members.expected)
+    return Quorum(
+        members_expected=members.expected,
+        members_present=members.present,
+        required=required,
+        met=members.present >= required,
+    )
+
+
 def announce(members: Count, quorum: Quorum) -> str:
+    """The sentence read out before the meeting opens. "规定人数" is whatever the meeting's rule
+    requires, so the same words fit every rule; the counts make the verdict checkable."""
     verdict = "符合规定人数" if quorum.met else "不符合规定人数"
     return f"本次会议应到{members.expected}名，请假{members.on_leave}名，实到{members.present}名，{verdict}。"
 

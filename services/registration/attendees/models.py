@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, StringConstraints, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, ForeignKey, String, UniqueConstraint
 from sqlmodel import Field
@@ -19,6 +19,8 @@ Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 Delegation = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 \-]{4,19}$")]
 IdNumber = Annotated[str, AfterValidator(id_number.validate)]
+# email-validator's syntax check (no DNS look-up); 254 characters is the most SMTP carries (RFC 5321).
+Email = Annotated[EmailStr, StringConstraints(strip_whitespace=True, max_length=254)]
 NeedText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
@@ -53,6 +55,7 @@ class Attendee(Table, table=True):
         ),
     )
     phone: str | None = Field(default=None, max_length=20)
+    email: str | None = Field(default=None, max_length=254)
     id_number: str | None = Field(default=None, max_length=18)
     needs: dict[str, str] | None = Field(default=None, sa_type=JSON)
     status: AttendeeStatus = Field(default=AttendeeStatus.registered, sa_type=String(20))
@@ -72,6 +75,7 @@ class AttendeeCreate(BaseModel):
     )
     delegation: Delegation | None = PydanticField(default=None, description="代表团/单位")
     phone: Phone | None = None
+    email: Email | None = PydanticField(default=None, description="电子邮箱, where notices are emailed")
     id_number: IdNumber | None = PydanticField(
         default=None, description="居民身份证号码, 18 characters; stored, shown masked"
     )
@@ -91,6 +95,7 @@ class AttendeeUpdate(BaseModel):
     rank: int | None = PydanticField(default=None, ge=1)
     delegation: Delegation | None = None
     phone: Phone | None = None
+    email: Email | None = None
     needs: Needs | None = None
 
 
@@ -106,6 +111,7 @@ class SubstituteCreate(BaseModel):
     title: Text200
     gender: Gender | None = None
     phone: Phone | None = None
+    email: Email | None = None
     id_number: IdNumber | None = None
     needs: Needs | None = None
     category: AttendeeCategory | None = None
@@ -125,6 +131,7 @@ class AttendeePublic(BaseModel):
     delegation: str | None
     group_id: str | None
     phone: str | None
+    email: str | None
     id_number: str | None = PydanticField(description="masked: region and last four only")
     needs: Needs | None
     status: AttendeeStatus

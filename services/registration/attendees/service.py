@@ -27,6 +27,9 @@ from services.registration.attendees.models import (
 from services.registration.attendees.order import RosterOrder, roster_key
 from services.registration.events import emit
 from services.registration.meetings import service as meetings
+from services.registration.notices import service as notices
+
+CONTACT = {"email", "phone"}  # a change of these may reach someone a notice could not
 
 
 def register(*, session: Session, meeting_id: str, attendee_in: AttendeeCreate) -> Attendee:
@@ -64,6 +67,8 @@ def update(*, session: Session, meeting_id: str, attendee_id: str, changes: Atte
         AttendeeUpdated(meeting_id=meeting_id, changed=changed, **state(attendee)),
         subject=attendee.id,
     )
+    if CONTACT.intersection(changed):
+        notices.retry_undeliverable(session, attendee)
     return attendee
 
 

@@ -19,8 +19,12 @@ HEADERS = {
     "代表团": "delegation", "分组": "delegation", "电话": "phone", "手机": "phone", "联系电话": "phone",
     "身份证号": "id_number", "身份证号码": "id_number", "饮食": "needs.diet", "饮食要求": "needs.diet",
     "无障碍": "needs.accessibility", "医疗": "needs.medical", "备注": "needs.notes",
+    "邮箱": "email", "电子邮箱": "email", "电子邮件": "email",
 }  # fmt: skip
-FIELDS = {"name", "gender", "organization", "title", "category", "rank", "delegation", "phone", "id_number"}
+FIELDS = {
+    "name", "gender", "organization", "title", "category", "rank", "delegation", "phone", "email",
+    "id_number",
+}  # fmt: skip
 NEEDS = {"diet", "accessibility", "medical", "notes"}
 REQUIRED = ("name", "organization", "title")
 ZIP_MAGIC = b"PK\x03\x04"  # an XLSX is a zip archive

@@ -26,6 +26,7 @@ from services.registration.lodging.models import (
     TablePublic,
 )
 from services.registration.meetings import service as meetings
+from services.registration.meetings.models import Meeting
 from services.registration.notices import service as notices
 
 
@@ -153,9 +154,17 @@ def seat(*, session: Session, meeting_id: str, table_id: str, attendee_id: str) 
 
 def tables(*, session: Session, meeting_id: str) -> list[TablePublic]:
     meeting = meetings.get_or_raise(session=session, meeting_id=meeting_id)
+    return [
+        TablePublic(id=table.id, name=table.name, seats=table.seats, diners=[p.name for p in people])
+        for table, people in seated(session, meeting)
+    ]
+
+
+def seated(session: Session, meeting: Meeting) -> list[tuple[DiningTable, list[Attendee]]]:
+    """Each table in the order it was set, with who sits there in protocol order."""
     listed = session.scalars(
         select(DiningTable)
-        .where(col(DiningTable.meeting_id) == meeting_id)
+        .where(col(DiningTable.meeting_id) == meeting.id)
         .order_by(col(DiningTable.created_at))
     )
     result = []
@@ -168,9 +177,7 @@ def tables(*, session: Session, meeting_id: str) -> list[TablePublic]:
             )
         )
         people.sort(key=lambda p: roster_key(p, RosterOrder.protocol, meeting.name_order))
-        result.append(
-            TablePublic(id=table.id, name=table.name, seats=table.seats, diners=[p.name for p in people])
-        )
+        result.append((table, people))
     return result
 
 
@@ -247,5 +254,27 @@ def hotel_list(*, session: Session, meeting_id: str) -> tuple[str, list[tuple[st
             "、".join(n for n in names_in[room.id] if n != person.name),
         )
         for number, (stay, room, person) in enumerate(stays, start=1)
+    ]
+    return meeting.name, lines
+
+
+DINING_COLUMNS = ("序号", "桌次", "座位数", "姓名", "单位", "饮食要求")
+
+
+def kitchen_list(*, session: Session, meeting_id: str) -> tuple[str, list[tuple[str, ...]]]:
+    """The meeting's name and one line per diner, table by table in protocol order, with what
+    they may not eat: for the hotel's kitchen. A table nobody sits at yet has no line."""
+    meeting = meetings.get_or_raise(session=session, meeting_id=meeting_id)
+    diners = [(table, person) for table, people in seated(session, meeting) for person in people]
+    lines: list[tuple[str, ...]] = [
+        (
+            str(number),
+            table.name,
+            str(table.seats),
+            person.name,
+            person.organization,
+            (person.needs or {}).get("diet", ""),
+        )
+        for number, (table, person) in enumerate(diners, start=1)
     ]
     return meeting.name, lines

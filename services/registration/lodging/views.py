@@ -67,3 +67,12 @@ def list_tables(meeting_id: str, session: SessionDep) -> list[TablePublic]:
 def seat_diner(meeting_id: str, table_id: str, seating: Seating, session: SessionDep) -> list[TablePublic]:
     service.seat(session=session, meeting_id=meeting_id, table_id=table_id, attendee_id=seating.attendee_id)
     return service.tables(session=session, meeting_id=meeting_id)
+
+
+@router.get("/dining/export.xlsx", response_class=Response, responses=documented(XLSX))
+def export_dining(meeting_id: str, session: SessionDep) -> Response:
+    """Who sits at which table, in protocol order, with dietary needs, as a spreadsheet for the
+    hotel's kitchen."""
+    meeting_name, lines = service.kitchen_list(session=session, meeting_id=meeting_id)
+    content = table_xlsx(f"{meeting_name} 用餐安排", None, service.DINING_COLUMNS, lines, "用餐")
+    return download(content, XLSX, f"{meeting_name}用餐安排.xlsx")

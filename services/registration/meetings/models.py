@@ -14,8 +14,12 @@ from sqlmodel import Field
 from huiwu.chinese import NameOrderMode
 from huiwu.db import UTCDateTime, utcnow
 from services.registration.database import Table
+from services.registration.meetings.quorum import QuorumRule
 
 MeetingName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+QUORUM_NOTE = "how many members must be present (法定人数): " + ", ".join(
+    f"{rule} {rule.label}" for rule in QuorumRule
+)
 
 
 class MeetingStatus(StrEnum):
@@ -39,6 +43,7 @@ class Meeting(Table, table=True):
     ends_on: date
     status: MeetingStatus = Field(default=MeetingStatus.draft, sa_type=String(20))
     name_order: NameOrderMode = Field(default=NameOrderMode.surname, sa_type=String(20))
+    quorum: QuorumRule = Field(default=QuorumRule.more_than_half, sa_type=String(30))
     roster_frozen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     roster_frozen_by: str | None = Field(default=None, max_length=50)
     version: int = 1
@@ -53,6 +58,7 @@ class MeetingCreate(BaseModel):
         default=NameOrderMode.surname,
         description="single-name mode of stroke order: surname (按姓氏笔画) or full_name (按姓名笔画)",
     )
+    quorum: QuorumRule = PydanticField(default=QuorumRule.more_than_half, description=QUORUM_NOTE)
 
     @field_validator("ends_on")
     @classmethod
@@ -76,6 +82,16 @@ class MeetingUpdate(BaseModel):
     ends_on: date | None = None
     status: MeetingStatus | None = None
     name_order: NameOrderMode | None = None
+    quorum: QuorumRule | None = PydanticField(default=None, description=QUORUM_NOTE)
+
+    @field_validator("*")
+    @classmethod
+    def _not_emptied(cls, value: object, info: ValidationInfo) -> object:
+        """None means "not sent"; sent as null it would empty a column that must have a value."""
+        if value is None:
+            raise PydanticCustomError("not_null", "{field} cannot be null; leave it out to keep it",
+                                      {"field": info.field_name})  # fmt: skip
+        return value
 
 
 class MeetingPublic(BaseModel):
@@ -85,6 +101,7 @@ class MeetingPublic(BaseModel):
     ends_on: date
     status: MeetingStatus
     name_order: NameOrderMode
+    quorum: QuorumRule
     roster_frozen_at: datetime | None
     roster_frozen_by: str | None
     version: int

@@ -1,3 +1,5 @@
+"""A notice to one person and its delivery state."""
+
 from __future__ import annotations
 
 import uuid
@@ -16,6 +18,9 @@ from services.registration.database import Table
 class NoticeStatus(StrEnum):
     pending = "pending"  # not delivered yet (retried until it is)
     sent = "sent"
+    # The channel cannot reach the person as recorded (no email address): not retried until their
+    # record changes, then pending again.
+    undeliverable = "undeliverable"
 
 
 class Notice(Table, table=True):
@@ -28,7 +33,7 @@ class Notice(Table, table=True):
     message: str = Field(sa_type=Text)
     before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
-    status: NoticeStatus = Field(default=NoticeStatus.pending, sa_type=String(10), index=True)
+    status: NoticeStatus = Field(default=NoticeStatus.pending, sa_type=String(20), index=True)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_error: str | None = Field(default=None, sa_type=Text)

@@ -1,6 +1,10 @@
 """Notices (通知): when a person's arrangements change, the desk records a notice for them with
 what changed (before and after); a worker delivers them through the configured channel and
-retries a failed delivery with growing delays until it goes through — a notice is never lost."""
+retries a failed delivery with growing delays until it goes through — a notice is never lost.
+
+When the channel cannot reach the person at all as recorded (email without an address), retrying
+would only fill the log: the notice is marked undeliverable for the desk to see, and becomes
+pending again when the person's contact details change (``retry_undeliverable``)."""
 
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ from huiwu.service import Runtime
 from huiwu.tasks import honour_cancellation
 from services.registration.attendees.models import Attendee
 from services.registration.checkin.badges import signing_secret
-from services.registration.notices.channels import Channel, channel_from
+from services.registration.meetings.models import Meeting
+from services.registration.notices.channels import Channel, Undeliverable, channel_from
 from services.registration.notices.models import Notice, NoticePublic, NoticeStatus
 
 log = logging.getLogger(__name__)
@@ -48,6 +53,16 @@ def notify(
     )
     session.add(notice)
     return notice
+
+
+def retry_undeliverable(session: Session, attendee: Attendee) -> None:
+    """The person's contact details changed: try their undeliverable notices again, now."""
+    for notice in session.scalars(
+        select(Notice).where(
+            col(Notice.attendee_id) == attendee.id, col(Notice.status) == NoticeStatus.undeliverable
+        )
+    ):
+        notice.status, notice.next_attempt_at = NoticeStatus.pending, utcnow()
 
 
 def listing(
@@ -95,31 +110,46 @@ def deliver_due(runtime: Runtime, channel: Channel) -> int:
         )
         for notice in due:
             notice.next_attempt_at = now + LEASE
-        claimed = [(notice, _recipient(session, notice.attendee_id)) for notice in due]
+        claimed = [(notice, _recipient(session, notice)) for notice in due]
     # Sent outside any transaction: a slow channel must not hold the database.
     outcomes = [(notice.id, _attempt(channel, notice, recipient)) for notice, recipient in claimed]
     with unit_of_work(runtime.make_session) as session:
-        for notice_id, error in outcomes:
+        for notice_id, failure in outcomes:
             stored = session.get(Notice, notice_id)
             assert stored is not None
-            stored.attempts += 1
-            if error is None:
-                stored.status, stored.sent_at = NoticeStatus.sent, utcnow()
-            else:
-                stored.last_error = error[:2000]
-                stored.next_attempt_at = utcnow() + min(timedelta(seconds=2**stored.attempts), MAX_DELAY)
-    return sum(error is None for _, error in outcomes)
+            _record(stored, failure)
+    return sum(failure is None for _, failure in outcomes)
 
 
-def _attempt(channel: Channel, notice: Notice, recipient: dict[str, str | None]) -> str | None:
+def _attempt(channel: Channel, notice: Notice, recipient: dict[str, str | None]) -> Exception | None:
     try:
         channel.send(notice, recipient)
     except Exception as error:
-        return f"{type(error).__name__}: {error}"
+        return error
     return None
 
 
-def _recipient(session: Session, attendee_id: str) -> dict[str, str | None]:
-    person = session.get(Attendee, attendee_id)
+def _record(notice: Notice, failure: Exception | None) -> None:
+    """Sent; or undeliverable (not retried); or pending, retried after a growing delay."""
+    notice.attempts += 1
+    if failure is None:
+        notice.status, notice.sent_at = NoticeStatus.sent, utcnow()
+        return
+    notice.last_error = f"{type(failure).__name__}: {failure}"[:2000]
+    if isinstance(failure, Undeliverable):
+        notice.status = NoticeStatus.undeliverable
+    else:
+        notice.next_attempt_at = utcnow() + min(timedelta(seconds=2**notice.attempts), MAX_DELAY)
+
+
+def _recipient(session: Session, notice: Notice) -> dict[str, str | None]:
+    person = session.get(Attendee, notice.attendee_id)
+    meeting = session.get(Meeting, notice.meeting_id)
     assert person is not None
-    return {"attendee_id": person.id, "name": person.name, "phone": person.phone}
+    return {
+        "attendee_id": person.id,
+        "name": person.name,
+        "phone": person.phone,
+        "email": person.email,
+        "meeting": meeting.name if meeting else None,
+    }
