@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from gateway import routes
 from gateway.proxy import forward, forward_headers
 from gateway.sync import meeting_sync
-from huiwu.auth import ADMIN, Principal, TokenBook, require
+from huiwu.auth import ADMIN, Clearance, Principal, TokenBook, require
 from huiwu.settings import SERVICES, Settings
 from huiwu.web import install_platform_basics, operation_id
 
@@ -35,7 +35,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.warning("HUIWU_BOOTSTRAP_TOKEN is not set: every API request will be refused")
     else:
         tokens.add(
-            settings.bootstrap_token.get_secret_value(), Principal("bootstrap-admin", frozenset({ADMIN}))
+            settings.bootstrap_token.get_secret_value(),
+            Principal("bootstrap-admin", frozenset({ADMIN}), Clearance.top_secret),
         )
     app.state.tokens = tokens
     app.state.clients = {

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import httpx
 from fastapi import Request, Response
 
 from huiwu.auth import Principal
 from huiwu.context import current_correlation_id
 from huiwu.errors import DomainError
-from huiwu.web import ACTOR_HEADER, CORRELATION_HEADER
+from huiwu.web import ACTOR_HEADER, CLEARANCE_HEADER, CORRELATION_HEADER
 
 FORWARDED_REQUEST_HEADERS = ("content-type", "accept", "accept-language", "idempotency-key", "if-match")
 FORWARDED_RESPONSE_HEADERS = ("content-type", "location", "etag", "retry-after", "content-disposition")
@@ -29,7 +31,8 @@ class ServiceTimeout(DomainError):
 def forward_headers(request: Request, principal: Principal) -> dict[str, str]:
     headers = {name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers}
     headers[CORRELATION_HEADER] = current_correlation_id.get() or ""
-    headers[ACTOR_HEADER] = principal.name
+    headers[ACTOR_HEADER] = quote(principal.name)  # token names may be Chinese; headers are ASCII
+    headers[CLEARANCE_HEADER] = principal.clearance.name
     return headers
 
 

@@ -23,6 +23,8 @@ ROUTES = tuple(
         (rf"^{_MEETING}/attendees/[^/]+/seat/?$", "venue"),  # where a person sits: venue's answer
         (rf"^{_MEETING}/(sessions|protocol)(/.*)?$", "venue"),
         (r"^/api/v1/venues(/.*)?$", "venue"),
+        (rf"^{_MEETING}/attendees/[^/]+/copies/?$", "documents"),  # the copies a person holds
+        (rf"^{_MEETING}/documents(/.*)?$", "documents"),
         (
             rf"^{_MEETING}/(attendees|groups|roster|checkins|attendance|requests|lodging|dining|notices"
             r"|guide\.(?:pdf|html))(/.*)?$",

@@ -10,16 +10,32 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from enum import IntEnum
 
 from huiwu.errors import Forbidden, Unauthorized
 
 ADMIN = "admin"
 
 
+class Clearance(IntEnum):
+    """Who may see classified content (RULES R3.2): 绝密 > 机密 > 秘密 > none."""
+
+    none = 0
+    secret = 1  # 秘密
+    confidential = 2  # 机密
+    top_secret = 3  # 绝密
+
+    @classmethod
+    def named(cls, name: str | None) -> Clearance:
+        """The level called ``name``; anything unknown or missing is no clearance at all."""
+        return cls.__members__.get(name or "", cls.none)
+
+
 @dataclass(frozen=True)
 class Principal:
     name: str
     scopes: frozenset[str]
+    clearance: Clearance = Clearance.none
 
     def allows(self, scope: str) -> bool:
         return ADMIN in self.scopes or scope in self.scopes

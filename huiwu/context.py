@@ -7,3 +7,4 @@ from contextvars import ContextVar
 current_correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 current_causation_id: ContextVar[str | None] = ContextVar("causation_id", default=None)
 current_actor: ContextVar[str | None] = ContextVar("actor", default=None)
+current_clearance: ContextVar[str | None] = ContextVar("clearance", default=None)  # as the gateway vouched

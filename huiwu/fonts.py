@@ -9,15 +9,19 @@ embedded code→CID CMap as its /Encoding, which common readers (pypdf, so many 
 search tools) decode one byte at a time, garbling every character past the 255th; a TrueType
 font is embedded with Identity-H and a ToUnicode map, which every reader understands. Converting
 a few hundred glyphs takes well under a second; converting the whole font (31,000 glyphs) would
-take far longer, hence the subset first.
+take far longer, hence the subset first. Reading the source font is most of that time, so each
+subset is kept in memory: the same characters (a watermark for the same person) cost nothing the
+second time.
 """
 
 from __future__ import annotations
 
+import io
 import string
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +38,10 @@ SERIF = "hw-serif"
 # Always in the subset, whatever the text: the page numbers' digits, Latin, common punctuation.
 ALWAYS = string.printable.strip() + " 第页共…·（）、，。：；“”《》—"
 CURVE_ERROR = 1.0  # font units (1000 to the em) the quadratic outlines may stray: invisible
+# fpdf2 does no shaping, so these only take space; dropped before subsetting, because the subsetter
+# reads them whole first (a third of its time on Noto Sans SC).
+LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE")
+SUBSETS_KEPT = 32  # a subset is tens of KB (a few hundred for a long roster): a few MB in all
 
 
 class FontPackageMissing(RuntimeError):
@@ -41,14 +49,16 @@ class FontPackageMissing(RuntimeError):
 
 
 @contextmanager
-def embedded_fonts(pdf: FPDF, text: str) -> Iterator[None]:
-    """Adds SANS and SERIF to ``pdf``, covering ``text``. fpdf2 reads the font files until the
-    PDF is output, so output it inside this block; the files go when it ends."""
+def embedded_fonts(pdf: FPDF, text: str, families: Collection[str] = (SANS, SERIF)) -> Iterator[None]:
+    """Adds ``families`` (SANS and SERIF unless told) to ``pdf``, covering ``text``. fpdf2 reads
+    the font files until the PDF is output, so output it inside this block; the files go when it
+    ends."""
     sources = font_files()
+    characters = frozenset(text) | frozenset(ALWAYS)
     with tempfile.TemporaryDirectory(prefix="huiwu-fonts-") as folder:
-        for family, source in sources.items():
+        for family in families:
             target = Path(folder) / f"{family}.ttf"
-            _truetype_subset(source, set(text) | set(ALWAYS), target)
+            target.write_bytes(_truetype_subset(sources[family], characters))
             pdf.add_font(family, fname=target)
         yield
 
@@ -70,8 +80,12 @@ def _advice(problem: str) -> str:
     return f"PDF exports need a CJK font: {problem}; install it with `pip install {FONT_PACKAGE}`"
 
 
-def _truetype_subset(source: Path, characters: set[str], target: Path) -> None:
+@lru_cache(maxsize=SUBSETS_KEPT)
+def _truetype_subset(source: Path, characters: frozenset[str]) -> bytes:
     font = TTFont(source)
+    for tag in LAYOUT_TABLES:
+        if tag in font:
+            del font[tag]
     options = Options()
     options.layout_features = []  # fpdf2 does no shaping: GSUB/GPOS would only take space
     options.notdef_outline = True  # a character the font lacks shows as a box, not as nothing
@@ -79,7 +93,9 @@ def _truetype_subset(source: Path, characters: set[str], target: Path) -> None:
     subsetter.populate(text="".join(sorted(characters)))
     subsetter.subset(font)
     _cff_to_truetype(font)
-    font.save(target)
+    saved = io.BytesIO()
+    font.save(saved)
+    return saved.getvalue()
 
 
 def _cff_to_truetype(font: Any) -> None:

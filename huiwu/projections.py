@@ -3,16 +3,20 @@ and only moves forward; every attendee event carries the attendee's whole state 
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any, Protocol, TypeVar
 
 from sqlmodel import Session, SQLModel
 
 from huiwu.events.catalog import (
+    AttendeeCategory,
     AttendeeRegistered,
     AttendeeState,
     AttendeeSubstituted,
     AttendeeUpdated,
     AttendeeWithdrawn,
+    Expected,
+    ExpectedKind,
 )
 from huiwu.events.contract import EventContract
 from huiwu.events.envelope import CloudEvent
@@ -63,3 +67,32 @@ def roster_handlers(model: type[SQLModel]) -> dict[type[EventContract], Handler]
         AttendeeWithdrawn: apply_state,
         AttendeeSubstituted: apply_substitution,
     }
+
+
+class Person(Protocol):
+    """What a department's row of a person offers for choosing who is expected."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def category(self) -> str: ...
+
+    @property
+    def group_id(self) -> str | None: ...
+
+
+PersonT = TypeVar("PersonT", bound=Person)
+
+
+def expected_among(people: Iterable[PersonT], expected: Expected) -> list[PersonT]:
+    """Who ``expected`` names among ``people`` (those on the roster): everyone but the staff, the
+    members (出席), a group, or a list. One rule for every department that reads the agenda."""
+    if expected.kind == ExpectedKind.everyone:
+        return [person for person in people if person.category != AttendeeCategory.staff]
+    if expected.kind == ExpectedKind.members:
+        return [person for person in people if person.category == AttendeeCategory.member]
+    if expected.kind == ExpectedKind.group:
+        return [person for person in people if person.group_id == expected.group_id]
+    listed = set(expected.attendee_ids)
+    return [person for person in people if person.id in listed]

@@ -8,6 +8,7 @@ import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from urllib.parse import unquote
 
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
@@ -16,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from huiwu.context import current_actor, current_correlation_id
+from huiwu.context import current_actor, current_clearance, current_correlation_id
 from huiwu.errors import install_problem_handlers
 from huiwu.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
@@ -25,6 +26,7 @@ log = logging.getLogger("huiwu.http")
 CORRELATION_HEADER = "X-Correlation-ID"
 REQUEST_ID_HEADER = "X-Request-ID"
 ACTOR_HEADER = "X-Huiwu-Actor"
+CLEARANCE_HEADER = "X-Huiwu-Clearance"
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 
@@ -75,7 +77,8 @@ class CorrelateAndMeasure:
             headers.get(CORRELATION_HEADER) or headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4())
         )
         correlation = current_correlation_id.set(correlation_id)
-        actor = current_actor.set(headers.get(ACTOR_HEADER))
+        actor = current_actor.set(unquote(headers[ACTOR_HEADER]) if ACTOR_HEADER in headers else None)
+        clearance = current_clearance.set(headers.get(CLEARANCE_HEADER))
         started = time.perf_counter()
         status = 500  # if the app fails before answering
 
@@ -92,6 +95,7 @@ class CorrelateAndMeasure:
             await self.app(scope, receive, send_with_ids)
         finally:
             self._measure(scope, status, time.perf_counter() - started)
+            current_clearance.reset(clearance)
             current_actor.reset(actor)
             current_correlation_id.reset(correlation)
 

@@ -3,6 +3,16 @@
 ``docs/events.md`` is generated from here (``python -m huiwu.events.docs``).
 """
 
+from huiwu.events.catalog.documents import (
+    Classification,
+    ClearanceDenied,
+    ClearanceGranted,
+    CopyCollected,
+    CopyIssued,
+    CopyMissing,
+    CopyRetained,
+    OutstandingCopy,
+)
 from huiwu.events.catalog.platform import MessageParked
 from huiwu.events.catalog.registration import (
     AttendeeBadgeRevoked,
@@ -15,6 +25,7 @@ from huiwu.events.catalog.registration import (
     AttendeeSubstituted,
     AttendeeUpdated,
     AttendeeWithdrawn,
+    DepartureRequested,
     Gender,
     GroupFormed,
     GroupUpdated,
@@ -58,6 +69,14 @@ __all__ = [
     "AttendeeSubstituted",
     "AttendeeUpdated",
     "AttendeeWithdrawn",
+    "Classification",
+    "ClearanceDenied",
+    "ClearanceGranted",
+    "CopyCollected",
+    "CopyIssued",
+    "CopyMissing",
+    "CopyRetained",
+    "DepartureRequested",
     "Expected",
     "ExpectedKind",
     "Gender",
@@ -68,6 +87,7 @@ __all__ = [
     "MeetingStatusChanged",
     "MeetingUpdated",
     "MessageParked",
+    "OutstandingCopy",
     "RequestKind",
     "RequestOpened",
     "RequestProgressed",

@@ -39,7 +39,7 @@ class MeetingScheduled(EventContract):
 
 
 class MeetingUpdated(EventContract):
-    """A meeting's details changed (name, dates, name order); ``changed`` lists which."""
+    """A meeting's details changed (name, dates, name order, quorum rule); ``changed`` lists which."""
 
     producer = "registration"
     aggregate = "meeting"
@@ -318,3 +318,16 @@ class RosterChangeDecided(EventContract):
     approved: bool
     decided_by: str
     attendee_id: str | None = Field(description="the attendee the change concerned, or created")
+
+
+class DepartureRequested(EventContract):
+    """A person asks to leave the meeting (离会); documents answers with a clearance."""
+
+    producer = "registration"
+    aggregate = "departure"
+    event_name = "requested"
+
+    meeting_id: str
+    attendee_id: str
+    request_id: str
+    requested_at: datetime

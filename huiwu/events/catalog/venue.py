@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from huiwu.events.contract import EventContract
 
@@ -36,6 +37,16 @@ class Expected(BaseModel):
     kind: ExpectedKind
     group_id: str | None = Field(default=None, description="kind=group: the group")
     attendee_ids: list[str] = Field(default_factory=list, description="kind=people: who")
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Expected:
+        if self.kind == ExpectedKind.group and not self.group_id:
+            raise PydanticCustomError("group_id_required", "kind=group needs group_id")
+        if self.kind == ExpectedKind.people and not self.attendee_ids:
+            raise PydanticCustomError("attendee_ids_required", "kind=people needs attendee_ids")
+        if self.kind != ExpectedKind.people and self.attendee_ids:
+            raise PydanticCustomError("attendee_ids_unexpected", "attendee_ids go with kind=people only")
+        return self
 
 
 class SessionState(BaseModel):

@@ -4,7 +4,8 @@ from fastapi import APIRouter, Response
 
 from huiwu.downloads import XLSX, documented, download
 from huiwu.service import SessionDep
-from services.registration.exports.xlsx import table_xlsx
+from huiwu.spreadsheets import table_xlsx
+from services.registration.exports.xlsx import LAYOUT
 from services.registration.lodging import service
 from services.registration.lodging.models import (
     RoomCreate,
@@ -48,7 +49,7 @@ def check_out(meeting_id: str, room_id: str, attendee_id: str, session: SessionD
 def export_lodging(meeting_id: str, session: SessionDep) -> Response:
     """Who stays where and when, with roommates, as a spreadsheet for the hotel."""
     meeting_name, lines = service.hotel_list(session=session, meeting_id=meeting_id)
-    content = table_xlsx(f"{meeting_name} 住宿安排", None, service.LODGING_COLUMNS, lines, "住宿")
+    content = table_xlsx(f"{meeting_name} 住宿安排", None, service.LODGING_COLUMNS, lines, "住宿", LAYOUT)
     return download(content, XLSX, f"{meeting_name}住宿安排.xlsx")
 
 
@@ -74,5 +75,5 @@ def export_dining(meeting_id: str, session: SessionDep) -> Response:
     """Who sits at which table, in protocol order, with dietary needs, as a spreadsheet for the
     hotel's kitchen."""
     meeting_name, lines = service.kitchen_list(session=session, meeting_id=meeting_id)
-    content = table_xlsx(f"{meeting_name} 用餐安排", None, service.DINING_COLUMNS, lines, "用餐")
+    content = table_xlsx(f"{meeting_name} 用餐安排", None, service.DINING_COLUMNS, lines, "用餐", LAYOUT)
     return download(content, XLSX, f"{meeting_name}用餐安排.xlsx")

@@ -9,6 +9,7 @@ from sqlmodel import Session, col
 
 from huiwu.errors import Conflict
 from huiwu.events.catalog import SessionStatus
+from huiwu.projections import expected_among
 from services.venue.agenda.models import AgendaSession
 from services.venue.attendees import service as attendees
 from services.venue.attendees.models import SeatedPerson
@@ -46,7 +47,7 @@ def check(session: Session, candidate: AgendaSession, room: Room) -> None:
     """Refuse ``candidate`` (new or changed, not yet flushed) if it collides with anything."""
     roster = {person.id: person for person in attendees.roster(session, candidate.meeting_id)}
     _named_people_on_roster(candidate, roster)
-    expected = {person.id for person in attendees.chosen(roster.values(), candidate.expected_spec())}
+    expected = {person.id for person in expected_among(roster.values(), candidate.expected_spec())}
     _room_free(session, candidate, room)
     if len(expected) > room.seats():
         raise RoomTooSmall(
@@ -110,7 +111,7 @@ def _people_free(
     for other in _overlapping(session, candidate):
         if other.meeting_id != candidate.meeting_id:
             continue
-        theirs = {person.id for person in attendees.chosen(roster.values(), other.expected_spec())}
+        theirs = {person.id for person in expected_among(roster.values(), other.expected_spec())}
         both = sorted(busy & (theirs | _presiding(other)), key=lambda person: roster[person].name)
         if both:
             raise PersonDoubleBooked(

@@ -13,7 +13,7 @@ from sqlalchemy import JSON, String
 from sqlmodel import Field
 
 from huiwu.db import UTCDateTime, utcnow
-from huiwu.events.catalog import Expected, ExpectedKind, SessionKind, SessionState, SessionStatus
+from huiwu.events.catalog import Expected, SessionKind, SessionState, SessionStatus
 from services.venue.database import Table
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -67,16 +67,6 @@ class ExpectedIn(Expected):
     """Who is expected: ``everyone`` (all but staff), ``members`` (出席), a ``group`` or ``people``."""
 
     attendee_ids: list[AttendeeId] = PydanticField(default_factory=list, max_length=20000)
-
-    @model_validator(mode="after")
-    def _fits_kind(self) -> ExpectedIn:
-        if self.kind is ExpectedKind.group and not self.group_id:
-            raise PydanticCustomError("group_id_required", "kind=group needs group_id")
-        if self.kind is ExpectedKind.people and not self.attendee_ids:
-            raise PydanticCustomError("attendee_ids_required", "kind=people needs attendee_ids")
-        if self.kind is not ExpectedKind.people and self.attendee_ids:
-            raise PydanticCustomError("attendee_ids_unexpected", "attendee_ids go with kind=people only")
-        return self
 
 
 class _Timing(BaseModel):

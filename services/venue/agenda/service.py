@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 from huiwu.chinese import local_date
 from huiwu.errors import Conflict, InvalidInput, NotFound
 from huiwu.events.catalog import AgendaChanged, AgendaChangeKind, SessionState, SessionStatus
+from huiwu.projections import expected_among
 from services.venue.agenda import conflicts
 from services.venue.agenda.models import (
     AgendaSession,
@@ -180,9 +181,9 @@ def _announce(
 ) -> None:
     after = _state(session, agenda)
     people = attendees.roster(session, agenda.meeting_id)
-    affected = {person.id for person in attendees.chosen(people, after.expected)}
+    affected = {person.id for person in expected_among(people, after.expected)}
     if before is not None:
-        affected |= {person.id for person in attendees.chosen(people, before.expected)}
+        affected |= {person.id for person in expected_among(people, before.expected)}
     emit(
         session,
         AgendaChanged(

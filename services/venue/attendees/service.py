@@ -3,22 +3,18 @@ expected at a session (应到)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from huiwu.events.catalog import (
-    AttendeeCategory,
     AttendeeLeaveGranted,
     AttendeeStatus,
     AttendeeSubstituted,
     Expected,
-    ExpectedKind,
 )
 from huiwu.events.contract import EventContract
 from huiwu.events.envelope import CloudEvent
-from huiwu.projections import project_attendee
+from huiwu.projections import expected_among, project_attendee
 from services.venue.attendees.models import Absence, SeatedPerson
 
 
@@ -34,18 +30,6 @@ def roster(session: Session, meeting_id: str) -> list[SeatedPerson]:
     )
 
 
-def chosen(people: Iterable[SeatedPerson], expected: Expected) -> list[SeatedPerson]:
-    """Who ``expected`` names among ``people``: everyone but the staff, the members, a group, a list."""
-    if expected.kind == ExpectedKind.everyone:
-        return [person for person in people if person.category != AttendeeCategory.staff]
-    if expected.kind == ExpectedKind.members:
-        return [person for person in people if person.category == AttendeeCategory.member]
-    if expected.kind == ExpectedKind.group:
-        return [person for person in people if person.group_id == expected.group_id]
-    listed = set(expected.attendee_ids)
-    return [person for person in people if person.id in listed]
-
-
 def absent_from(session: Session, meeting_id: str, session_id: str) -> set[str]:
     """Who is on leave for this session (or for the whole meeting)."""
     leaves = session.scalars(select(Absence).where(col(Absence.meeting_id) == meeting_id))
@@ -55,7 +39,9 @@ def absent_from(session: Session, meeting_id: str, session_id: str) -> set[str]:
 def expected_at(session: Session, meeting_id: str, session_id: str, expected: Expected) -> list[SeatedPerson]:
     """Who is expected and not on leave: the people to seat."""
     away = absent_from(session, meeting_id, session_id)
-    return [person for person in chosen(roster(session, meeting_id), expected) if person.id not in away]
+    return [
+        person for person in expected_among(roster(session, meeting_id), expected) if person.id not in away
+    ]
 
 
 def apply_leave(session: Session, _event: CloudEvent, data: EventContract) -> None:
