@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from huiwu.events.catalog import AgendaChanged
+from huiwu.events.catalog import AgendaChanged, ClearanceDenied, ClearanceGranted
 from huiwu.inbox import Subscription
 from huiwu.service import ServiceDefinition, create_service_app
 from huiwu.sync import sync_router
@@ -12,6 +12,8 @@ from services.registration.attendees.models import Attendee
 from services.registration.attendees.views import router as attendees_router
 from services.registration.checkin.views import router as checkin_router
 from services.registration.database import Table
+from services.registration.departure import service as departure
+from services.registration.departure.views import router as departure_router
 from services.registration.exports.views import router as exports_router
 from services.registration.freeze.views import router as freeze_router
 from services.registration.groups.views import router as groups_router
@@ -37,6 +39,7 @@ definition = ServiceDefinition(
         freeze_router,
         checkin_router,
         attendance_router,
+        departure_router,
         requests_router,
         lodging_router,
         notices_router,
@@ -48,6 +51,14 @@ definition = ServiceDefinition(
             service="registration",
             producer="venue",
             handlers={AgendaChanged: agenda.on_agenda_changed},
+        ),
+        Subscription(
+            service="registration",
+            producer="documents",
+            handlers={
+                ClearanceGranted: departure.on_clearance_granted,
+                ClearanceDenied: departure.on_clearance_denied,
+            },
         ),
     ),
     workers=(notices.deliver_forever,),

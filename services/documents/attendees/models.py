@@ -20,6 +20,8 @@ class Recipient(Table, table=True):
     name: str = Field(max_length=50)
     organization: str = Field(max_length=200)
     category: AttendeeCategory = Field(sa_type=String(20))
+    rank: int | None = None
+    delegation: str | None = Field(default=None, max_length=100)
     group_id: str | None = Field(default=None, max_length=36)
     status: str = Field(default="registered", max_length=20)
     version: int
