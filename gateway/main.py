@@ -8,22 +8,20 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-import httpx
 from fastapi import Depends, FastAPI, Request, Response
 
 from gateway import routes
 from gateway.proxy import forward, forward_headers
 from gateway.sync import meeting_sync
+from gateway.upstream import Service
 from huiwu.auth import ADMIN, Clearance, Principal, TokenBook, require
+from huiwu.errors import DomainError
 from huiwu.settings import SERVICES, Settings
 from huiwu.web import install_platform_basics, operation_id
 
 log = logging.getLogger(__name__)
 
 SERVICE_TIMEOUT_S = 10.0
-# Connections kept open to each service: at least as many as requests in flight in a rush, so a
-# busy door never pays for new connections (httpx keeps only 20 by default).
-POOL = httpx.Limits(max_connections=256, max_keepalive_connections=128)
 PROXIED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -39,15 +37,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             Principal("bootstrap-admin", frozenset({ADMIN}), Clearance.top_secret),
         )
     app.state.tokens = tokens
-    app.state.clients = {
-        name: httpx.AsyncClient(base_url=settings.service_url(name), timeout=SERVICE_TIMEOUT_S, limits=POOL)
-        for name in SERVICES
+    app.state.services = {
+        name: Service(name, settings.service_url(name), SERVICE_TIMEOUT_S) for name in SERVICES
     }
     try:
         yield
     finally:
-        for client in app.state.clients.values():
-            await client.aclose()
+        for service in app.state.services.values():
+            await service.close()
 
 
 app = FastAPI(title="Huiwu gateway", lifespan=lifespan, generate_unique_id_function=operation_id)
@@ -56,8 +53,8 @@ app = FastAPI(title="Huiwu gateway", lifespan=lifespan, generate_unique_id_funct
 async def readiness() -> dict[str, bool]:
     async def ready(name: str) -> bool:
         try:
-            response = await app.state.clients[name].get("/readyz", timeout=2.0)
-        except httpx.HTTPError:
+            response = await app.state.services[name].call("GET", "/readyz", timeout_s=2.0)
+        except DomainError:
             return False
         return bool(response.status_code == 200)
 
@@ -81,11 +78,11 @@ Caller = Annotated[Principal, Depends(authenticated)]
 async def read_meeting_sync(meeting_id: str, request: Request, caller: Caller) -> dict[str, Any]:
     """For operators: what each department knows of this meeting, side by side."""
     require(caller, ADMIN)
-    return await meeting_sync(request.app.state.clients, meeting_id, forward_headers(request, caller))
+    return await meeting_sync(request.app.state.services, meeting_id, forward_headers(request, caller))
 
 
 @app.api_route("/api/v1/{path:path}", methods=PROXIED_METHODS, include_in_schema=False)
 async def proxy(request: Request, caller: Caller) -> Response:
     route = routes.resolve(request.url.path)
     require(caller, routes.scope_for(route.service, request.method))
-    return await forward(request.app.state.clients[route.service], route.service, request, caller)
+    return await forward(request.app.state.services[route.service], request, caller)

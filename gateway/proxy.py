@@ -4,28 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-import httpx
 from fastapi import Request, Response
 
+from gateway.upstream import Service
 from huiwu.auth import Principal
 from huiwu.context import current_correlation_id
-from huiwu.errors import DomainError
 from huiwu.web import ACTOR_HEADER, CLEARANCE_HEADER, CORRELATION_HEADER
 
 FORWARDED_REQUEST_HEADERS = ("content-type", "accept", "accept-language", "idempotency-key", "if-match")
 FORWARDED_RESPONSE_HEADERS = ("content-type", "location", "etag", "retry-after", "content-disposition")
-
-
-class ServiceUnavailable(DomainError):
-    status = 503
-    code = "service-unavailable"
-    title = "Service unavailable"
-
-
-class ServiceTimeout(DomainError):
-    status = 504
-    code = "service-timeout"
-    title = "Service did not answer in time"
 
 
 def forward_headers(request: Request, principal: Principal) -> dict[str, str]:
@@ -36,23 +23,8 @@ def forward_headers(request: Request, principal: Principal) -> dict[str, str]:
     return headers
 
 
-async def call_service(
-    client: httpx.AsyncClient, service: str, method: str, path: str, **kwargs: object
-) -> httpx.Response:
-    try:
-        return await client.request(method, path, **kwargs)  # type: ignore[arg-type]
-    except httpx.TimeoutException as error:
-        raise ServiceTimeout(f"{service} did not answer in time", service=service) from error
-    except httpx.TransportError as error:
-        raise ServiceUnavailable(f"{service} cannot be reached", service=service) from error
-
-
-async def forward(
-    client: httpx.AsyncClient, service: str, request: Request, principal: Principal
-) -> Response:
-    upstream = await call_service(
-        client,
-        service,
+async def forward(service: Service, request: Request, principal: Principal) -> Response:
+    upstream = await service.call(
         request.method,
         # The raw query string keeps repeated parameters (?category=a&category=b) intact.
         f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path,

@@ -10,43 +10,37 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
-
-from gateway.proxy import call_service
+from gateway.upstream import Service
 from huiwu.errors import DomainError, NotFound
 from huiwu.settings import SERVICES
 
 
 async def meeting_sync(
-    clients: dict[str, httpx.AsyncClient], meeting_id: str, headers: dict[str, str]
+    services: dict[str, Service], meeting_id: str, headers: dict[str, str]
 ) -> dict[str, Any]:
-    meeting = await call_service(
-        clients["registration"], "registration", "GET", f"/api/v1/meetings/{meeting_id}", headers=headers
-    )
+    meeting = await services["registration"].call("GET", f"/api/v1/meetings/{meeting_id}", headers=headers)
     if meeting.status_code == 404:
         raise NotFound(f"meeting {meeting_id} does not exist", field="meeting_id")
     reports = await asyncio.gather(
-        *(_service_status(clients[name], name, meeting_id, headers) for name in SERVICES)
+        *(_service_status(services[name], name, meeting_id, headers) for name in SERVICES)
     )
-    services = dict(zip(SERVICES, reports, strict=True))
-    expected = services["registration"].get("attendees")
+    by_service = dict(zip(SERVICES, reports, strict=True))
+    expected = by_service["registration"].get("attendees")
     in_sync = all(
         "error" not in report
         and report["attendees"] == expected
         and report["outbox_pending"] == 0
         and report["parked_messages"] == 0
-        for report in services.values()
+        for report in by_service.values()
     )
-    return {"meeting_id": meeting_id, "in_sync": in_sync, "services": services}
+    return {"meeting_id": meeting_id, "in_sync": in_sync, "services": by_service}
 
 
 async def _service_status(
-    client: httpx.AsyncClient, name: str, meeting_id: str, headers: dict[str, str]
+    service: Service, name: str, meeting_id: str, headers: dict[str, str]
 ) -> dict[str, Any]:
     try:
-        response = await call_service(
-            client, name, "GET", f"/api/v1/meetings/{meeting_id}/sync", headers=headers
-        )
+        response = await service.call("GET", f"/api/v1/meetings/{meeting_id}/sync", headers=headers)
     except DomainError as error:
         return {"error": error.code, "detail": error.detail}
     if response.status_code != 200:
