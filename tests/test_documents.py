@@ -328,3 +328,23 @@ async def test_a_bad_distribution_is_refused_and_issues_nothing(
     if rule is not None:
         assert rule in {error["rule"] for error in response.json()["errors"]}
     assert (await office.copies(meeting_id, document["id"]))["counts"]["issued"] == 0
+
+
+LEVELS = ["none", "secret", "confidential", "top_secret"]
+
+
+@pytest.mark.parametrize("classification", ["secret", "confidential", "top_secret"])
+async def test_each_level_opens_to_its_clearance_and_above_only(office: Office, classification: str) -> None:
+    meeting_id, _ = await office.meeting_with(PEOPLE[:1])
+    document = await office.approved(meeting_id, title="会议材料", classification=classification)
+    url = f"/api/v1/meetings/{meeting_id}/documents/{document['id']}/file"
+
+    answers = {level: (await office.http.get(url, headers=cleared(level, f"reader-{level}"))).status_code
+               for level in LEVELS}  # fmt: skip
+
+    needed = LEVELS.index(classification)
+    assert answers == {level: 200 if LEVELS.index(level) >= needed else 403 for level in LEVELS}
+    log = (await office.http.get(f"{url.removesuffix('/file')}/access", headers=TOP)).json()
+    assert {(entry["who"], entry["kind"]) for entry in log} == {
+        (f"reader-{level}", "download" if LEVELS.index(level) >= needed else "refused") for level in LEVELS
+    }

@@ -98,16 +98,29 @@ def _key(session: Session) -> bytes:
 
 
 def signing_secret(session: Session, name: str = "webhooks") -> str:
-    """A secret kept in registration's database under ``name``, made on first use."""
+    """A secret kept in registration's database under ``name``, made on first use. Once read it
+    is remembered per database: a secret never changes, and every scan at the door needs it."""
+    database = str(session.get_bind().engine.url)
+    if (database, name) in _SECRETS:
+        return _SECRETS[database, name]
     row = session.get(SigningKey, name)
-    if row is None:
-        row = SigningKey(name=name, secret=secrets.token_urlsafe(32))
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:  # another replica made it first
-            row = session.get(SigningKey, name)
-            assert row is not None
+    if row is not None:  # committed earlier: safe to remember (a new one might yet roll back)
+        _SECRETS[database, name] = row.secret
+        return row.secret
+    return _new_secret(session, name)
+
+
+_SECRETS: dict[tuple[str, str], str] = {}
+
+
+def _new_secret(session: Session, name: str) -> str:
+    row: SigningKey | None = SigningKey(name=name, secret=secrets.token_urlsafe(32))
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # another replica made it first
+        row = session.get(SigningKey, name)
+    assert row is not None
     return row.secret
 
 
