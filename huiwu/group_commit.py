@@ -3,9 +3,10 @@
 At the door of a large meeting hundreds of badge scans arrive per second, each a few rows. One
 transaction each means one fsync each (``synchronous=FULL``) and, on SQLite, one writer turn
 each with its thread hops. Here callers queue their work; one task takes everything queued so
-far, runs each piece in its own savepoint inside one unit of work, and commits once. A piece
-that raises is rolled back to its savepoint alone and its caller gets the exception; the others
-are committed. Nobody is answered before the commit, so an answer always means stored.
+far, runs it in one unit of work, and commits once. A piece that raises is rolled back alone and
+its caller gets the exception; the others are committed. Pieces may run twice (see ``_apply``):
+a piece must only read and write through the session it is given. Nobody is answered before the
+commit, so an answer always means stored.
 """
 
 from __future__ import annotations
@@ -68,10 +69,20 @@ class GroupCommit:
                 _settle(job)
 
     def _apply(self, jobs: list[_Job[Any]]) -> None:
+        """The batch as plain statements first; if any piece fails, the whole batch is rolled back
+        and done again with a savepoint per piece, so the others still commit. Failures are rare
+        in a rush, and two statements saved per piece are a third of a door scan's."""
+        live = [job for job in jobs if not job.future.cancelled()]  # a caller that went away: skip
+        try:
+            with unit_of_work(self._make_session) as session:
+                for job in live:
+                    job.result = job.work(session)
+            return
+        except Exception:  # sorted out below, piece by piece
+            for job in live:
+                job.result = None
         with unit_of_work(self._make_session) as session:
-            for job in jobs:
-                if job.future.cancelled():  # the caller went away before its turn: do nothing
-                    continue
+            for job in live:
                 try:
                     with session.begin_nested():
                         job.result = job.work(session)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlmodel import Session, col
 
 from huiwu.events.catalog import AttendeeBadgeRevoked, AttendeeCheckedIn, ScanRefused
@@ -32,7 +32,7 @@ class CheckInOutcome:
 
 
 def check_in(*, session: Session, meeting_id: str, scan_in: CheckInRequest) -> CheckInOutcome:
-    meetings.get_or_raise(session=session, meeting_id=meeting_id)
+    _meeting_exists(session, meeting_id)
     if scan_in.nonce is not None and (replayed := _replay(session, meeting_id, scan_in)) is not None:
         return replayed
     try:
@@ -85,24 +85,35 @@ def _identify(session: Session, meeting_id: str, scan_in: CheckInRequest) -> Att
     return attendees.get_or_raise(session=session, meeting_id=meeting_id, attendee_id=scan_in.attendee_id)
 
 
+def _meeting_exists(session: Session, meeting_id: str) -> None:
+    """Scans of one batch (group commit) share a session: the meeting is looked up once per batch."""
+    known: set[str] = session.info.setdefault("meetings_known", set())
+    if meeting_id not in known:
+        meetings.get_or_raise(session=session, meeting_id=meeting_id)
+        known.add(meeting_id)
+
+
 def _replay(session: Session, meeting_id: str, scan_in: CheckInRequest) -> CheckInOutcome | None:
-    """The answer already given to a request with this nonce, if there was one."""
-    earlier = session.scalars(
-        select(Scan).where(col(Scan.meeting_id) == meeting_id, col(Scan.nonce) == scan_in.nonce)
-    ).first()
-    if earlier is not None:
-        attendee = session.get(Attendee, earlier.attendee_id)
-        assert attendee is not None
-        first_in = _first_in(session, attendee.id, earlier.session_id)
-        return CheckInOutcome(_answer(attendee, earlier, first_in, repeat=True))
-    refused = session.scalars(
-        select(FailedScan).where(
-            col(FailedScan.meeting_id) == meeting_id, col(FailedScan.nonce) == scan_in.nonce
-        )
-    ).first()
-    if refused is not None:
-        return CheckInOutcome(None, BadgeRefused(refused.reason, refused.detail))
-    return None
+    """The answer already given to a request with this nonce, if there was one (one query for a
+    new nonce, the usual case)."""
+    accepted = select(literal("accepted"), col(Scan.id)).where(
+        col(Scan.meeting_id) == meeting_id, col(Scan.nonce) == scan_in.nonce
+    )
+    refused = select(literal("refused"), col(FailedScan.id)).where(
+        col(FailedScan.meeting_id) == meeting_id, col(FailedScan.nonce) == scan_in.nonce
+    )
+    found = session.execute(union_all(accepted, refused).limit(1)).first()
+    if found is None:
+        return None
+    if found[0] == "refused":
+        failed = session.get(FailedScan, found[1])
+        assert failed is not None
+        return CheckInOutcome(None, BadgeRefused(failed.reason, failed.detail))
+    earlier = session.get(Scan, found[1])
+    attendee = session.get(Attendee, earlier.attendee_id) if earlier else None
+    assert earlier is not None and attendee is not None
+    first_in = _first_in(session, attendee.id, earlier.session_id)
+    return CheckInOutcome(_answer(attendee, earlier, first_in, repeat=True))
 
 
 def _first_in(session: Session, attendee_id: str, session_id: str | None) -> Scan | None:
