@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -131,8 +132,13 @@ async def test_substitution_and_withdrawal_are_emailed_in_chinese(
     assert "吴敏同志：您替换周强同志参加会议" in to_substitute.get_content()
     assert to_leaving["Subject"] == f"【会议通知】{MEETING['name']}：退出会议"
     assert "孙丽同志：您已不再参加本次会议，证件已作废。" in to_leaving.get_content()
-    every = await listed(service, meeting_id)
-    assert {notice["status"] for notice in every} == {"sent"}
+
+    async def all_marked_sent() -> list[dict[str, Any]] | None:
+        # The mail server has them before the worker's transaction marking them sent commits.
+        notices = await listed(service, meeting_id)
+        return notices if {notice["status"] for notice in notices} == {"sent"} else None
+
+    every = await eventually(all_marked_sent, what="every notice marked sent")
     assert to_original["Message-ID"] in {f"<{notice['id']}@jnsjw.gov.cn>" for notice in every}
 
 
