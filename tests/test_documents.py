@@ -348,3 +348,20 @@ async def test_each_level_opens_to_its_clearance_and_above_only(office: Office, 
     assert {(entry["who"], entry["kind"]) for entry in log} == {
         (f"reader-{level}", "download" if LEVELS.index(level) >= needed else "refused") for level in LEVELS
     }
+
+
+async def test_a_person_cleared_to_leave_is_given_no_more_copies(office: Office) -> None:
+    meeting_id, people = await office.meeting_with(PEOPLE[1:4])
+    departure = f"/api/v1/meetings/{meeting_id}/attendees/{people['丁一']}/departure"
+    assert (await office.desk.registration.http.post(departure)).status_code == 202
+
+    async def departed() -> bool:
+        state = (await office.desk.registration.http.get(departure)).json()
+        return bool(state["status"] == "departed")
+
+    await eventually(departed, what="丁一 is cleared to leave")
+    document = await office.approved(meeting_id, print_run=5)
+
+    issued = await office.distribute(meeting_id, document["id"], to={"kind": "members"})
+
+    assert [copy["holder"] for copy in issued.json()["items"]] == ["王建国", "李明"]

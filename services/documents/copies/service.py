@@ -38,6 +38,7 @@ from services.documents.copies.models import (
     Return,
 )
 from services.documents.departure import service as departure
+from services.documents.departure.models import ClearanceStatus, DepartureRequest
 from services.documents.documents.marking import copy_number, marking
 from services.documents.documents.models import Document, DocumentStatus
 from services.documents.events import emit
@@ -68,7 +69,8 @@ def distribute(session: Session, document: Document, distribution: Distribution)
         raise NotApproved(
             f"the document is {document.status}; it must be approved first", field="document_id"
         )
-    chosen = _recipients(session, document, distribution)
+    gone = _departed(session, document.meeting_id)
+    chosen = [person for person in _recipients(session, document, distribution) if person.id not in gone]
     had = set(session.scalars(select(Copy.attendee_id).where(col(Copy.document_id) == document.id)))  # type: ignore[call-overload]
     newcomers = [person for person in chosen if person.id not in had]
     stock = list(
@@ -112,6 +114,15 @@ def _recipients(session: Session, document: Document, distribution: Distribution
             f"session {distribution.session_id} is not on this meeting's agenda", field="session_id"
         )
     return expected_among(people, Expected.model_validate(planned.expected))
+
+
+def _departed(session: Session, meeting_id: str) -> set[str]:
+    """People cleared to leave: a copy handed to them now would leave the meeting with them."""
+    query = select(DepartureRequest.attendee_id).where(  # type: ignore[call-overload]
+        col(DepartureRequest.meeting_id) == meeting_id,
+        col(DepartureRequest.status) == ClearanceStatus.granted,
+    )
+    return set(session.scalars(query))
 
 
 def copy_or_raise(session: Session, document: Document, copy_no: str) -> Copy:
