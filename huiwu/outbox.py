@@ -15,6 +15,7 @@ import contextlib
 import json
 import logging
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import Column, Integer, Text, delete, select, update
 from sqlmodel import Field, Session, col
@@ -52,6 +53,20 @@ class OutboxEvent(KernelTable, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     stream_sequence: int | None = None
+
+
+class Emit(Protocol):
+    def __call__(self, session: Session, event: EventContract, *, subject: str) -> None: ...
+
+
+def emitter(producer: str) -> Emit:
+    """A service's ``emit``: stage ``event`` (about ``subject``: a meeting, a person, a copy…) in
+    the caller's transaction, under the service's name and the meeting the event names."""
+
+    def emit(session: Session, event: EventContract, *, subject: str) -> None:
+        record(session, event, producer=producer, subject=subject, meeting_id=getattr(event, "meeting_id"))  # noqa: B009
+
+    return emit
 
 
 def record(

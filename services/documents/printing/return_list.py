@@ -7,7 +7,7 @@ from __future__ import annotations
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableHeadingsDisplay, WrapMode
 
-from huiwu.fonts import SANS, SERIF, embedded_fonts
+from huiwu.fonts import SANS, SERIF, NumberedPages, embedded_fonts
 from services.documents.register.models import ReturnListEntry
 
 HEADING = "会议文件清退目录"
@@ -23,18 +23,11 @@ ALWAYS_PRINTED = HEADING + INDENT + INSTRUCTION + NOTHING_TO_RETURN + "".join(CO
 HEADINGS = FontFace(family=SANS, emphasis="", size_pt=10.5, fill_color=(217, 217, 217))
 
 
-class _ReturnList(FPDF):
-    def footer(self) -> None:  # fpdf2 calls this at the end of every page
-        self.set_y(-12)
-        self.set_font(SERIF, size=9)
-        self.cell(w=0, h=6, text=f"第 {self.page_no()} 页 / 共 {self.str_alias_nb_pages} 页", align="C")
-
-
 def return_list_pdf(entries: list[ReturnListEntry]) -> bytes:
     """The heading, the instruction, then the documents in the given order."""
     lines = [_cells(number, entry) for number, entry in enumerate(entries, start=1)]
     printed = ALWAYS_PRINTED + "".join(cell for cells in lines for cell in cells)
-    pdf = _ReturnList(orientation="portrait", unit="mm", format="A4")
+    pdf = NumberedPages(orientation="portrait", unit="mm", format="A4")
     with embedded_fonts(pdf, printed):
         pdf.set_title(HEADING)
         pdf.set_lang("zh-CN")

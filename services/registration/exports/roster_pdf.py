@@ -6,7 +6,7 @@ from __future__ import annotations
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableHeadingsDisplay, WrapMode
 
-from huiwu.fonts import SANS, SERIF, embedded_fonts
+from huiwu.fonts import SANS, SERIF, NumberedPages, embedded_fonts
 from services.registration.exports.labels import COLUMNS, roster_cells, roster_title
 from services.registration.exports.models import RosterRow
 
@@ -17,18 +17,11 @@ COLUMN_ALIGN = ("CENTER", "LEFT", "CENTER", "LEFT", "LEFT", "CENTER", "LEFT")
 HEADINGS = FontFace(family=SANS, emphasis="", size_pt=10.5, fill_color=(217, 217, 217))
 
 
-class _RosterDocument(FPDF):
-    def footer(self) -> None:  # fpdf2 calls this at the end of every page
-        self.set_y(-12)
-        self.set_font(SERIF, size=9)
-        self.cell(w=0, h=6, text=f"第 {self.page_no()} 页 / 共 {self.str_alias_nb_pages} 页", align="C")
-
-
 def roster_pdf(title: str, note: str | None, rows: list[RosterRow]) -> bytes:
     """Everyone in ``rows``, in the given order, under the meeting's name + " 名单"."""
     heading = roster_title(title)
     lines = [roster_cells(number, row) for number, row in enumerate(rows, start=1)]
-    pdf = _RosterDocument(orientation="portrait", unit="mm", format="A4")
+    pdf = NumberedPages(orientation="portrait", unit="mm", format="A4")
     printed = [heading, note or "", *COLUMNS, *(cell for cells in lines for cell in cells)]
     with embedded_fonts(pdf, "".join(printed)):
         pdf.set_title(heading)

@@ -10,7 +10,7 @@ from dataclasses import astuple
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableHeadingsDisplay, WrapMode
 
-from huiwu.fonts import SANS, SERIF, embedded_fonts
+from huiwu.fonts import SANS, SERIF, NumberedPages, embedded_fonts
 from services.registration.guide import labels
 from services.registration.guide.models import AgendaDay, GroupEntry, Guide, LodgingEntry, RosterPart
 
@@ -24,13 +24,8 @@ LODGING_WIDTHS = (36, 18, 24, 46)
 HEADINGS = FontFace(family=SANS, emphasis="", size_pt=9, fill_color=(217, 217, 217))
 
 
-class _Booklet(FPDF):
-    def footer(self) -> None:  # fpdf2 calls this at the end of every page
-        if self.page_no() == 1:
-            return  # a cover carries no page number
-        self.set_y(-10)
-        self.set_font(SERIF, size=8)
-        self.cell(w=0, h=5, text=f"第 {self.page_no()} 页 / 共 {self.str_alias_nb_pages} 页", align="C")
+class _Booklet(NumberedPages):
+    footer_from_bottom, footer_size, first_numbered_page = 10.0, 8.0, 2  # the cover is page 1
 
 
 def guide_pdf(guide: Guide) -> bytes:

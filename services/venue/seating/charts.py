@@ -26,7 +26,7 @@ from fpdf import FPDF
 
 from huiwu.chinese import CHINA_TIME
 from huiwu.events.catalog import SeatArea
-from huiwu.fonts import SANS, SERIF, embedded_fonts
+from huiwu.fonts import SANS, SERIF, NumberedPages, embedded_fonts
 from services.venue.seating.labels import seat_label
 from services.venue.seating.models import HallShape, SeatingPlanPublic, SeatPublic
 from services.venue.venues.models import LecternPosition
@@ -471,12 +471,8 @@ PDF_COLOURS = {
 }
 
 
-class _SeatingDocument(FPDF):
-    def footer(self) -> None:  # fpdf2 calls this at the end of every page
-        self.set_y(-FOOTER + 2)
-        self.set_font(SERIF, size=9)
-        self.set_text_color(0, 0, 0)
-        self.cell(w=0, h=6, text=f"第 {self.page_no()} 页 / 共 {self.str_alias_nb_pages} 页", align="C")
+class _SeatingDocument(NumberedPages):
+    footer_from_bottom = FOOTER - 2
 
 
 @dataclass(frozen=True)
