@@ -22,6 +22,8 @@ from sqlmodel import Session, create_engine
 
 WAKE_RELAY = "wake_relay"
 OUTBOX_DIRTY = "outbox_dirty"
+POOL_SIZE = 10  # PostgreSQL connections kept open per service process
+POOL_CONNECTIONS = 30  # at most, at busy moments
 
 
 def utcnow() -> datetime:
@@ -59,7 +61,9 @@ def create_db_engine(url: str) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_CONNECTIONS - POOL_SIZE
+    )
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -17,7 +17,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Column, Integer, Text, delete, select, update
+from sqlalchemy import Column, Integer, Text, delete, insert, select, update
 from sqlmodel import Field, Session, col
 
 from huiwu.bus import Bus
@@ -55,6 +55,9 @@ class OutboxEvent(KernelTable, table=True):
     stream_sequence: int | None = None
 
 
+_INSERT_OUTBOX_ROW = insert(OutboxEvent.__table__)  # type: ignore[attr-defined]  # the stub omits __table__
+
+
 class Emit(Protocol):
     def __call__(self, session: Session, event: EventContract, *, subject: str) -> None: ...
 
@@ -79,17 +82,19 @@ def record(
 ) -> CloudEvent:
     """Stage an event in the caller's transaction. It is published only if that transaction commits."""
     event = mint(contract, producer=producer, subject=subject, meeting_id=meeting_id)
-    session.add(
-        OutboxEvent(
-            event_id=event.id,
-            event_type=event.type,
-            nats_subject=event.nats_subject,
-            headers=json.dumps(event.nats_headers()),
-            payload=event.nats_payload().decode(),
-            meeting_id=meeting_id,
-            created_at=event.time,
-        )
-    )
+    # A plain INSERT, not an ORM object: it is the same row, committed with the caller's work, at a
+    # fraction of the unit of work's cost (it was a fifth of a check-in at the door).
+    row = {
+        "event_id": event.id,
+        "event_type": event.type,
+        "nats_subject": event.nats_subject,
+        "headers": json.dumps(event.nats_headers()),
+        "payload": event.nats_payload().decode(),
+        "meeting_id": meeting_id,
+        "created_at": event.time,
+        "attempts": 0,
+    }
+    session.execute(_INSERT_OUTBOX_ROW, row)
     session.info[OUTBOX_DIRTY] = True
     return event
 
