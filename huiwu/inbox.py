@@ -29,7 +29,7 @@ from sqlalchemy import Column, Text, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, col
 
-from huiwu.bus import Bus, stream_name
+from huiwu.bus import Bus, stream_name, stream_subjects
 from huiwu.context import current_actor, current_causation_id, current_correlation_id
 from huiwu.db import SessionFactory, UTCDateTime, unit_of_work, utcnow
 from huiwu.events.catalog import MessageParked
@@ -89,6 +89,12 @@ class Subscription:
     handlers: Mapping[type[EventContract], Handler]
     # Delay before each redelivery after a handler error; one more failure parks the message.
     retry_delays: tuple[float, ...] = RETRY_DELAYS_S
+    # Applied to every event of the producer that has no handler above (e.g. a journal of
+    # everything); the consumer then takes the producer's whole stream.
+    other_events: Handler | None = None
+    # A second consumer of the same stream in one service (e.g. "journal"): its own durable keeps
+    # its own place and inbox entries, apart from the department's projections.
+    purpose: str | None = None
 
     @property
     def max_attempts(self) -> int:
@@ -96,17 +102,24 @@ class Subscription:
 
     @property
     def durable(self) -> str:
-        return f"{self.service}__{self.producer}"
+        consumer = self.service if self.purpose is None else f"{self.service}-{self.purpose}"
+        return f"{consumer}__{self.producer}"
 
     @property
     def stream(self) -> str:
         return stream_name(self.producer)
 
+    @property
+    def subjects(self) -> list[str]:
+        if self.other_events is not None:
+            return stream_subjects(self.producer)
+        return [contract.nats_subject(self.producer) for contract in self.handlers]
+
     def handler_for(self, event_type: str) -> Handler | None:
         for contract, handler in self.handlers.items():
             if contract.event_type(self.producer) == event_type:
                 return handler
-        return None
+        return self.other_events
 
 
 class Consumer:
@@ -158,7 +171,6 @@ class Consumer:
 
     async def _subscribe(self) -> JetStreamContext.PullSubscription:
         sub = self.subscription
-        subjects = [contract.nats_subject(sub.producer) for contract in sub.handlers]
         config = ConsumerConfig(
             durable_name=sub.durable,
             ack_policy=AckPolicy.EXPLICIT,
@@ -166,7 +178,7 @@ class Consumer:
             ack_wait=ACK_WAIT_S,
             max_deliver=-1,  # we count deliveries ourselves and park, so nothing silently stops
             max_ack_pending=1000,
-            filter_subjects=subjects,
+            filter_subjects=sub.subjects,
         )
         while True:
             try:
@@ -329,11 +341,20 @@ def consumer_status(session: Session, service: str, meeting_id: str | None = Non
     """What a service has applied (optionally for one meeting) and parked (in all), for operators.
 
     Parked messages are counted for the whole service: a message too broken to parse cannot be
-    attributed to a meeting, and an operator must see it all the same.
+    attributed to a meeting, and an operator must see it all the same. Applied counts the
+    department's projections (``<service>__<producer>``) only, not consumers kept for another
+    purpose (``<service>-journal__<producer>``), though what those park counts too.
     """
-    durable_prefix = f"{service}__%"
-    inbox = select(InboxEntry).where(col(InboxEntry.consumer).like(durable_prefix))
-    parked = select(func.count()).select_from(DeadLetter).where(col(DeadLetter.consumer).like(durable_prefix))
+    projections = f"{service}\\_\\_%"  # "_" alone is LIKE's any-character
+    inbox = select(InboxEntry).where(col(InboxEntry.consumer).like(projections, escape="\\"))
+    parked = (
+        select(func.count())
+        .select_from(DeadLetter)
+        .where(
+            col(DeadLetter.consumer).like(projections, escape="\\")
+            | col(DeadLetter.consumer).like(f"{service}-%")
+        )
+    )
     if meeting_id is not None:
         inbox = inbox.where(col(InboxEntry.meeting_id) == meeting_id)
     applied = session.scalar(select(func.count()).select_from(inbox.subquery())) or 0

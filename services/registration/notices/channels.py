@@ -37,6 +37,8 @@ SUBJECTS = {
     "group": "分组安排",
     "lodging": "住宿安排",
     "agenda": "日程变更",
+    "task_reminder": "督办提醒",
+    "situation_report": "情况反映",
 }
 
 

@@ -41,8 +41,10 @@ def notify(
     *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    notice_id: str | None = None,
 ) -> Notice:
-    """Record a notice in the caller's transaction; it goes out once that commits."""
+    """Record a notice in the caller's transaction; it goes out once that commits. ``notice_id``:
+    one derived from the event that called for it, so that event applied again finds it."""
     notice = Notice(
         meeting_id=attendee.meeting_id,
         attendee_id=attendee.id,
@@ -51,6 +53,8 @@ def notify(
         before=before,
         after=after,
     )
+    if notice_id is not None:
+        notice.id = notice_id
     session.add(notice)
     return notice
 

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
 from sqlmodel import Field
 
+from services.supervision.cases.models import CaseSummary
 from services.supervision.database import Table
+from services.supervision.tasks.models import TaskPublic
 
 
 class Participant(Table, table=True):
@@ -20,3 +24,16 @@ class Participant(Table, table=True):
     title: str = Field(max_length=200)
     status: str = Field(default="registered", max_length=20)
     version: int
+
+
+class ParticipantRecord(BaseModel):
+    """What supervision holds on one person."""
+
+    attendee_id: str
+    tasks: list[TaskPublic] = PydanticField(
+        description="tasks they are the responsible person of, oldest first"
+    )
+    cases: list[CaseSummary] = PydanticField(
+        description="cases naming them (the holder of a missing copy, the delegate of a request followed "
+        "up), oldest first"
+    )
