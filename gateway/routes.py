@@ -1,4 +1,4 @@
-"""Which service answers which public path, and the scope a caller needs for it."""
+"""Which service answers which public path (the scope it needs: ``huiwu.auth.scope_for``)."""
 
 from __future__ import annotations
 
@@ -20,16 +20,21 @@ class Route:
 ROUTES = tuple(
     Route(re.compile(pattern), service)
     for pattern, service in (
-        (rf"^{_MEETING}/attendees/[^/]+/seat/?$", "venue"),  # where a person sits: venue's answer
+        (rf"^{_MEETING}/attendees/[^/]+/seats?/?$", "venue"),  # where a person sits: venue's answer
         (rf"^{_MEETING}/(sessions|protocol)(/.*)?$", "venue"),
         (r"^/api/v1/venues(/.*)?$", "venue"),
-        (rf"^{_MEETING}/attendees/[^/]+/copies/?$", "documents"),  # the copies a person holds
+        (rf"^{_MEETING}/attendees/[^/]+/(copies|clearance)/?$", "documents"),  # copies held, leave cleared
         (rf"^{_MEETING}/documents(/.*)?$", "documents"),
+        (rf"^{_MEETING}/(tasks|supervision)(/.*)?$", "supervision"),
+        (rf"^{_MEETING}/cases(/.*)?$", "supervision"),
+        (rf"^{_MEETING}/(opinions|bulletins|situation-reports)(/.*)?$", "supervision"),
         (
             rf"^{_MEETING}/(attendees|groups|roster|checkins|attendance|requests|lodging|dining|notices"
             r"|guide\.(?:pdf|html))(/.*)?$",
             "registration",
         ),
+        (rf"^{_MEETING}/journal/?$", "supervision"),
+        (r"^/api/v1/journal(/.*)?$", "supervision"),
         (r"^/api/v1/meetings/?$", "registration"),
         (rf"^{_MEETING}/?$", "registration"),
     )
@@ -41,7 +46,3 @@ def resolve(path: str) -> Route:
         if route.pattern.match(path):
             return route
     raise NotFound(f"no API at {path}")
-
-
-def scope_for(service: str, method: str) -> str:
-    return f"{service}:{'read' if method in ('GET', 'HEAD') else 'write'}"

@@ -107,6 +107,16 @@ def field_errors(errors: Any) -> list[dict[str, Any]]:
     return result
 
 
+async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """The 500 for an error nobody expected: logged with its traceback, answered without detail."""
+    log.exception("unhandled error", exc_info=exc)
+    return problem(
+        500, "internal-error", "Internal server error",
+        "The request failed; nothing was changed. Quote the correlation id when reporting it.",
+        request,
+    )  # fmt: skip
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -126,15 +136,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
         return problem(exc.status_code, code, str(exc.detail), str(exc.detail), request)
 
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=exc)
-        return problem(
-            500, "internal-error", "Internal server error",
-            "The request failed; nothing was changed. Quote the correlation id when reporting it.",
-            request,
-        )  # fmt: skip
-
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(DomainError, on_domain)
     app.add_exception_handler(StarletteHTTPException, on_http)
-    app.add_exception_handler(Exception, on_unexpected)
+    app.add_exception_handler(Exception, unexpected)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.header_footer import HeaderFooterItem
@@ -107,8 +107,9 @@ def _line(sheet: Worksheet, row: int, columns: Sequence[str], cells: tuple[str, 
 
 def _text_cell(sheet: Worksheet, row: int, column: int, text: str) -> Cell:
     """Text stays text: openpyxl would store "=..." as a formula, which a registrant's name or
-    unit must never become (formula injection into the hotel's spreadsheet)."""
-    cell = sheet.cell(row=row, column=column, value=text)
+    unit must never become (formula injection into the hotel's spreadsheet). Control characters
+    XML cannot hold are dropped: one pasted into a name must not fail the whole export."""
+    cell = sheet.cell(row=row, column=column, value=ILLEGAL_CHARACTERS_RE.sub("", text))
     cell.data_type = "s"
     return cell
 

@@ -1,26 +1,25 @@
 """Registration, venue and documents in-process on one real nats-server: what the documents tests
-stand on. Callers carry the clearance the gateway would vouch for (``X-Huiwu-Clearance``)."""
+stand on. Callers carry the clearance the gateway would vouch for in its signed assertion."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from huiwu.testing.fixtures import RunningService, StartService, eventually
-from huiwu.web import ACTOR_HEADER, CLEARANCE_HEADER
+from huiwu.auth import ADMIN, Clearance, Principal
+from huiwu.testing.fixtures import RunningService, StartService, assertion_headers, eventually
 from services.documents.main import definition as documents_service
 from tests.venue_desk import Desk, start_desk
 
 
 def cleared(level: str, who: str = "机要员张三") -> dict[str, str]:
-    """The headers the gateway adds for a caller (the name percent-encoded, as headers are ASCII)."""
-    return {CLEARANCE_HEADER: level, ACTOR_HEADER: quote(who)}
+    """The assertion the gateway adds for a caller with this clearance."""
+    return assertion_headers(Principal(who, frozenset({ADMIN}), Clearance[level]))
 
 
 TOP = cleared("top_secret")

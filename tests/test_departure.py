@@ -8,27 +8,26 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 from sqlmodel import col
 
+from huiwu.auth import ADMIN, Clearance, Principal
 from huiwu.events.catalog import Classification, ClearanceDenied, ClearanceGranted, DepartureRequested
 from huiwu.events.envelope import mint
 from huiwu.inbox import InboxEntry
 from huiwu.outbox import OutboxEvent
 from huiwu.service import ServiceDefinition, create_service_app
 from huiwu.settings import Settings
-from huiwu.testing.fixtures import RunningService, StartService, eventually
-from huiwu.web import ACTOR_HEADER, CLEARANCE_HEADER
+from huiwu.testing.fixtures import RunningService, StartService, assertion_headers, eventually, service_client
 from services.documents.main import definition as documents_service
 from services.registration.departure.models import Departure
 from services.registration.main import definition as registration_service
 from tests.messaging import count_rows
 from tests.test_registration_roster import new_meeting, register
 
-# The clearance the gateway vouches for; the actor travels percent-encoded, as the gateway sends it.
-CLERK = {CLEARANCE_HEADER: "top_secret", ACTOR_HEADER: quote("机要员张三")}
+# The caller and clearance the gateway vouches for in its signed assertion.
+CLERK = assertion_headers(Principal("机要员张三", frozenset({ADMIN}), Clearance.top_secret))
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 REPORT = "省纪委工作报告"
 SECRET_TITLE = "关于某专案的情况通报"  # top secret: its title must never reach registration
@@ -45,10 +44,7 @@ async def running(
 ) -> AsyncIterator[RunningService]:
     """A service the test stops itself (``start_service`` keeps its own until the end)."""
     app = create_service_app(definition, settings, **flags)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service") as client,
-    ):
+    async with app.router.lifespan_context(app), service_client(app) as client:
         service = RunningService(app, client)
         await eventually(lambda: service.runtime.stream_ready, what=f"{definition.name} stream")
         yield service

@@ -263,7 +263,7 @@ async def test_clearance_decides_who_sees_content_and_every_access_is_recorded(o
     )
     listed_top = await office.http.get(f"/api/v1/meetings/{meeting_id}/documents", headers=TOP)
     refused = await office.http.get(f"{url}/file", headers=cleared("confidential", "办公室李四"))
-    anonymous = await office.http.get(f"{url}/file")
+    anonymous = await office.http.get(f"{url}/file", headers=cleared("none", "无密级的来人"))
     allowed = await office.http.get(f"{url}/file", headers=cleared("top_secret", "秘书长王五"))
     log = (await office.http.get(f"{url}/access", headers=TOP)).json()
 
@@ -273,7 +273,7 @@ async def test_clearance_decides_who_sees_content_and_every_access_is_recorded(o
     assert anonymous.status_code == 403
     assert allowed.status_code == 200 and allowed.headers["content-type"] == "application/pdf"
     assert [(entry["who"], entry["kind"]) for entry in log] == [
-        ("办公室李四", "refused"), ("unknown", "refused"), ("秘书长王五", "download"),
+        ("办公室李四", "refused"), ("无密级的来人", "refused"), ("秘书长王五", "download"),
     ]  # fmt: skip
 
 

@@ -143,7 +143,7 @@ async def test_a_copy_is_refused_without_clearance_and_the_refusal_recorded(offi
     url = f"/api/v1/meetings/{meeting_id}/documents/{document['id']}"
 
     too_low = await office.http.get(f"{url}/copies/000002/file", headers=cleared("secret", "马六"))
-    anonymous = await office.http.get(f"{url}/copies/000002/file")
+    anonymous = await office.http.get(f"{url}/copies/000002/file", headers=cleared("none", "无密级的来人"))
     in_stock = await office.http.get(f"{url}/copies/000005/file", headers=TOP)
     no_such = await office.http.get(f"{url}/copies/000099/file", headers=TOP)
 
@@ -154,7 +154,7 @@ async def test_a_copy_is_refused_without_clearance_and_the_refusal_recorded(offi
     assert no_such.status_code == 404
     log = (await office.http.get(f"{url}/access", headers=TOP)).json()
     refusals = [(entry["who"], entry["copy_no"]) for entry in log if entry["kind"] == "refused"]
-    assert refusals == [("马六", "000002"), ("unknown", "000002")]
+    assert refusals == [("马六", "000002"), ("无密级的来人", "000002")]
     assert not any(entry["kind"] == "download" for entry in log)  # the copy in stock gave nothing
 
 

@@ -2,7 +2,13 @@
 
 from pathlib import Path
 
-from huiwu.events.catalog import AgendaChanged, ClearanceDenied, ClearanceGranted
+from huiwu.events.catalog import (
+    AgendaChanged,
+    ClearanceDenied,
+    ClearanceGranted,
+    SituationReportSent,
+    TaskReminded,
+)
 from huiwu.inbox import Subscription
 from huiwu.service import ServiceDefinition, create_service_app
 from huiwu.sync import sync_router
@@ -23,7 +29,9 @@ from services.registration.lodging.views import router as lodging_router
 from services.registration.meetings.views import router as meetings_router
 from services.registration.notices import service as notices
 from services.registration.notices.views import router as notices_router
+from services.registration.record.views import router as record_router
 from services.registration.requests.views import router as requests_router
+from services.registration.supervision import reactions as supervision
 
 definition = ServiceDefinition(
     name="registration",
@@ -43,6 +51,7 @@ definition = ServiceDefinition(
         requests_router,
         lodging_router,
         notices_router,
+        record_router,
         guide_router,
         sync_router("registration", people=Attendee),
     ),
@@ -58,6 +67,14 @@ definition = ServiceDefinition(
             handlers={
                 ClearanceGranted: departure.on_clearance_granted,
                 ClearanceDenied: departure.on_clearance_denied,
+            },
+        ),
+        Subscription(
+            service="registration",
+            producer="supervision",
+            handlers={
+                TaskReminded: supervision.on_task_reminded,
+                SituationReportSent: supervision.on_situation_report_sent,
             },
         ),
     ),

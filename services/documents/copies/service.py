@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from huiwu.db import utcnow
@@ -195,6 +195,17 @@ def _must_be(copy: Copy, status: CopyStatus, becoming: str) -> None:
 
 def counts(session: Session, document: Document) -> CopyCounts:
     states = Counter(session.scalars(select(Copy.status).where(col(Copy.document_id) == document.id)))  # type: ignore[call-overload]
+    return _tally(states)
+
+
+def meeting_counts(session: Session, meeting_id: str) -> CopyCounts:
+    """The same counts over every document of the meeting."""
+    status = col(Copy.status)
+    query = select(status, func.count()).where(col(Copy.meeting_id) == meeting_id).group_by(status)
+    return _tally(Counter(dict(session.execute(query).tuples().all())))
+
+
+def _tally(states: Counter[str]) -> CopyCounts:
     by = {CopyStatus(state): number for state, number in states.items()}
     issued = sum(by.get(state, 0) for state in CopyStatus if state != CopyStatus.in_stock)
     return CopyCounts(

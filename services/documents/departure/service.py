@@ -21,7 +21,12 @@ from huiwu.events.envelope import CloudEvent
 from services.documents.access.service import HIDDEN_TITLE
 from services.documents.attendees.models import Recipient
 from services.documents.copies.models import Copy, CopyStatus
-from services.documents.departure.models import ClearanceStatus, DepartureRequest
+from services.documents.departure.models import (
+    AnswerPublic,
+    ClearancePublic,
+    ClearanceStatus,
+    DepartureRequest,
+)
 from services.documents.documents.marking import copy_number
 from services.documents.documents.models import Document
 from services.documents.events import emit
@@ -72,6 +77,20 @@ def _settling_one_at_a_time(session: Session, attendee_id: str) -> None:
     # otherwise each could miss the other's uncommitted change and leave the person refused with
     # nothing outstanding. SQLite has one writer at a time anyway.
     session.scalars(select(Recipient).where(col(Recipient.id) == attendee_id).with_for_update()).first()
+
+
+def clearance(session: Session, meeting_id: str, attendee_id: str) -> ClearancePublic:
+    outstanding = outstanding_copies(session, meeting_id, attendee_id)
+    latest = session.scalars(
+        select(DepartureRequest)
+        .where(col(DepartureRequest.meeting_id) == meeting_id)
+        .where(col(DepartureRequest.attendee_id) == attendee_id)
+        .order_by(col(DepartureRequest.requested_at).desc())
+    ).first()
+    answer = None if latest is None else AnswerPublic.model_validate(latest, from_attributes=True)
+    return ClearancePublic(
+        attendee_id=attendee_id, may_leave=not outstanding, outstanding=outstanding, last_request=answer
+    )
 
 
 def outstanding_copies(session: Session, meeting_id: str, attendee_id: str) -> list[OutstandingCopy]:

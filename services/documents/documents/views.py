@@ -4,8 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
+from huiwu import preconditions
 from huiwu.downloads import PDF, documented, download
 from huiwu.pagination import Cursor, Limit, Page, page_after
+from huiwu.preconditions import IfMatch
 from huiwu.service import SessionDep
 from services.documents.access import service as access
 from services.documents.access.models import AccessKind, AccessRecordPublic
@@ -40,8 +42,12 @@ def list_documents(
 
 
 @router.get("/{document_id}", response_model=DocumentPublic)
-def read_document(meeting_id: str, document_id: str, session: SessionDep) -> DocumentPublic:
-    return service.public(session, service.get_or_raise(session, meeting_id, document_id))
+def read_document(
+    meeting_id: str, document_id: str, session: SessionDep, response: Response
+) -> DocumentPublic:
+    document = service.get_or_raise(session, meeting_id, document_id)
+    preconditions.tag(response, document.version)
+    return service.public(session, document)
 
 
 @router.put(
@@ -50,11 +56,20 @@ def read_document(meeting_id: str, document_id: str, session: SessionDep) -> Doc
     openapi_extra={"requestBody": {"content": {PDF: {"schema": {"type": "string", "format": "binary"}}}}},
 )
 def upload_file(
-    meeting_id: str, document_id: str, session: SessionDep, by: Uploader, content: Annotated[bytes, Body()]
+    meeting_id: str,
+    document_id: str,
+    session: SessionDep,
+    by: Uploader,
+    content: Annotated[bytes, Body()],
+    response: Response,
+    if_match: IfMatch = None,
 ) -> DocumentPublic:
-    """Upload a new version of the PDF (a draft only); every version is kept with its SHA-256."""
+    """Upload a new version of the PDF (a draft only); every version is kept with its SHA-256.
+    With ``If-Match``, only if nobody changed the document since (else 412)."""
     document = service.get_or_raise(session, meeting_id, document_id)
+    preconditions.require(if_match, session, lambda: document)
     service.upload(session, document, content, by)
+    preconditions.tag(response, document.version)
     return service.public(session, document)
 
 
@@ -72,11 +87,20 @@ def download_file(meeting_id: str, document_id: str, session: SessionDep, reques
 
 @router.post("/{document_id}/review", response_model=DocumentPublic)
 def review_document(
-    meeting_id: str, document_id: str, step: ReviewStep, session: SessionDep
+    meeting_id: str,
+    document_id: str,
+    step: ReviewStep,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> DocumentPublic:
-    """draft → in review → approved → released; back to draft with comments."""
+    """draft → in review → approved → released; back to draft with comments. With ``If-Match``,
+    only if nobody changed the document since (else 412)."""
     document = service.get_or_raise(session, meeting_id, document_id)
-    return service.public(session, service.review(session, document, step))
+    preconditions.require(if_match, session, lambda: document)
+    reviewed = service.review(session, document, step)
+    preconditions.tag(response, reviewed.version)
+    return service.public(session, reviewed)
 
 
 @router.get("/{document_id}/access", response_model=list[AccessRecordPublic])

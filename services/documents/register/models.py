@@ -9,7 +9,7 @@ from datetime import datetime
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
 
-from services.documents.copies.models import CopyStatus
+from services.documents.copies.models import CopyCounts, CopyStatus
 
 STATUS_NAMES = {
     CopyStatus.in_stock: "未发放",
@@ -49,3 +49,10 @@ class ReturnListEntry:
     reference: str | None
     marking: str
     issued: int
+
+
+class MeetingCounts(BaseModel):
+    """The meeting's documents and what became of their copies, at a glance."""
+
+    documents: int = PydanticField(description="documents registered")
+    copies: CopyCounts = PydanticField(description="over every document of the meeting")

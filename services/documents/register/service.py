@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from huiwu.errors import Conflict
 from huiwu.events.catalog import Classification
 from services.documents.access import service as access
 from services.documents.attendees.models import Recipient
+from services.documents.copies import service as copies
 from services.documents.copies.models import Copy, CopyStatus
 from services.documents.documents import service as documents
 from services.documents.documents.marking import copy_number, marking
 from services.documents.documents.models import Document
 from services.documents.printing.watermark import CopyMark, UnreadablePdf, watermarked
-from services.documents.register.models import STATUS_NAMES, RegisterRow, ReturnListEntry
+from services.documents.register.models import STATUS_NAMES, MeetingCounts, RegisterRow, ReturnListEntry
 
 REGISTER_TITLE = "会议文件清退登记表"  # documents does not know the meeting's name
 
@@ -30,6 +31,13 @@ class NeverIssued(Conflict):
 class UnreadableFile(Conflict):
     code = "unreadable-file"
     title = "The document's PDF cannot be read"
+
+
+def meeting_counts(session: Session, meeting_id: str) -> MeetingCounts:
+    registered = select(func.count()).select_from(Document).where(col(Document.meeting_id) == meeting_id)
+    return MeetingCounts(
+        documents=session.scalar(registered) or 0, copies=copies.meeting_counts(session, meeting_id)
+    )
 
 
 def register_rows(session: Session, meeting_id: str) -> list[RegisterRow]:

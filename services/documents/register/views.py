@@ -11,11 +11,18 @@ from services.documents.documents import service as documents
 from services.documents.documents.marking import copy_number
 from services.documents.printing.return_list import HEADING, return_list_pdf
 from services.documents.register import service
-from services.documents.register.models import RegisterRow
+from services.documents.register.models import MeetingCounts, RegisterRow
 from services.documents.register.spreadsheet import register_xlsx
 
-# Mounted before the documents' routes, so "register" is never taken for a document's id.
+# Mounted before the documents' routes, so "register" and "counts" are never taken for a document's id.
 router = APIRouter(prefix="/api/v1/meetings/{meeting_id}/documents", tags=["register"])
+
+
+@router.get("/counts", response_model=MeetingCounts)
+def read_counts(meeting_id: str, session: SessionDep) -> MeetingCounts:
+    """The meeting in numbers: documents registered, and their copies printed, in stock, issued,
+    outstanding, returned, retained and missing."""
+    return service.meeting_counts(session, meeting_id)
 
 
 @router.get("/register", response_model=list[RegisterRow])

@@ -4,8 +4,17 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic import Field as PydanticField
+from pydantic_core import PydanticCustomError
 from sqlalchemy import JSON, Column, ForeignKey, String, UniqueConstraint
 from sqlmodel import Field
 
@@ -97,6 +106,15 @@ class AttendeeUpdate(BaseModel):
     phone: Phone | None = None
     email: Email | None = None
     needs: Needs | None = None
+
+    @field_validator("name", "organization", "title", "category")
+    @classmethod
+    def _not_emptied(cls, value: object, info: ValidationInfo) -> object:
+        """Sent as null, these would empty what every attendee has; the rest may be cleared."""
+        if value is None:
+            raise PydanticCustomError("not_null", "{field} cannot be null; leave it out to keep it",
+                                      {"field": info.field_name})  # fmt: skip
+        return value
 
 
 class Withdrawal(BaseModel):

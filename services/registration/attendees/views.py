@@ -5,9 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
+from sqlmodel import Session
 
+from huiwu import preconditions
 from huiwu.events.catalog import AttendeeCategory, AttendeeStatus
 from huiwu.pagination import Cursor, Limit, Page, page_after
+from huiwu.preconditions import IfMatch
 from huiwu.service import SessionDep
 from services.registration import people
 from services.registration.attendees import service
@@ -77,34 +80,60 @@ def list_attendees(
 
 
 @router.get("/{attendee_id}", response_model=AttendeePublic)
-def read_attendee(meeting_id: str, attendee_id: str, session: SessionDep) -> AttendeePublic:
+def read_attendee(
+    meeting_id: str, attendee_id: str, session: SessionDep, response: Response
+) -> AttendeePublic:
     attendee = service.get_or_raise(session=session, meeting_id=meeting_id, attendee_id=attendee_id)
+    preconditions.tag(response, attendee.version)
     return AttendeePublic.model_validate(attendee, from_attributes=True)
 
 
 @router.patch("/{attendee_id}", response_model=AttendeePublic, responses=HELD)
 def update_attendee(
-    meeting_id: str, attendee_id: str, changes: AttendeeUpdate, session: SessionDep
+    meeting_id: str,
+    attendee_id: str,
+    changes: AttendeeUpdate,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> AttendeePublic | JSONResponse:
+    """With ``If-Match``, only if nobody changed the person since (else 412)."""
+    _unchanged(session, meeting_id, attendee_id, if_match)
     if held := held_for_approval(session, meeting_id, ChangeKind.update, attendee_id, changes):
         return held
     attendee = service.update(
         session=session, meeting_id=meeting_id, attendee_id=attendee_id, changes=changes
     )
+    preconditions.tag(response, attendee.version)
     return AttendeePublic.model_validate(attendee, from_attributes=True)
 
 
 @router.post("/{attendee_id}/withdraw", response_model=AttendeePublic, responses=HELD)
 def withdraw_attendee(
-    meeting_id: str, attendee_id: str, withdrawal: Withdrawal, session: SessionDep
+    meeting_id: str,
+    attendee_id: str,
+    withdrawal: Withdrawal,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> AttendeePublic | JSONResponse:
+    _unchanged(session, meeting_id, attendee_id, if_match)
     if held := held_for_approval(session, meeting_id, ChangeKind.withdraw, attendee_id, withdrawal):
         return held
     attendee = service.withdraw(
         session=session, meeting_id=meeting_id, attendee_id=attendee_id, withdrawal=withdrawal
     )
     people.after_withdrawal(session, attendee)
+    preconditions.tag(response, attendee.version)
     return AttendeePublic.model_validate(attendee, from_attributes=True)
+
+
+def _unchanged(session: Session, meeting_id: str, attendee_id: str, if_match: str | None) -> None:
+    preconditions.require(
+        if_match,
+        session,
+        lambda: service.get_or_raise(session=session, meeting_id=meeting_id, attendee_id=attendee_id),
+    )
 
 
 @router.post("/{attendee_id}/substitute", status_code=201, response_model=AttendeePublic, responses=HELD)

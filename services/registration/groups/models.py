@@ -4,8 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 from pydantic import Field as PydanticField
+from pydantic_core import PydanticCustomError
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field
 
@@ -44,6 +45,14 @@ class GroupUpdate(BaseModel):
     name: GroupName | None = None
     room: Room | None = None
     convenor_id: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_kept(cls, name: str | None) -> str:
+        """Room and convenor may be cleared with null; a group always has a name."""
+        if name is None:
+            raise PydanticCustomError("not_null", "name cannot be null; leave it out to keep it")
+        return name
 
 
 class Assignment(BaseModel):

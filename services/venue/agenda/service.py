@@ -3,12 +3,13 @@ session's seats at once and emits ``venue.agenda.changed`` with before and after
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from huiwu.chinese import local_date
+from huiwu.chinese import CHINA_TIME, local_date
 from huiwu.errors import Conflict, InvalidInput, NotFound
 from huiwu.events.catalog import AgendaChanged, AgendaChangeKind, SessionState, SessionStatus
 from huiwu.projections import expected_among
@@ -213,9 +214,16 @@ def public(session: Session, agenda: AgendaSession) -> SessionPublic:
     )
 
 
-def agenda_of(session: Session, meeting_id: str) -> list[AgendaSession]:
-    """The agenda in time order (cancelled sessions included: the agenda shows them struck out)."""
+def agenda_of(session: Session, meeting_id: str, day: date | None = None) -> list[AgendaSession]:
+    """The agenda in time order (cancelled sessions included: the agenda shows them struck out);
+    with ``day``, only the sessions starting on that day in Beijing."""
     query = select(AgendaSession).where(col(AgendaSession.meeting_id) == meeting_id)
+    if day is not None:
+        midnight = datetime.combine(day, time(), CHINA_TIME)
+        query = query.where(
+            col(AgendaSession.starts_at) >= midnight,
+            col(AgendaSession.starts_at) < midnight + timedelta(days=1),
+        )
     return list(session.scalars(query.order_by(col(AgendaSession.starts_at), col(AgendaSession.id))))
 
 

@@ -7,7 +7,8 @@ from sqlmodel import Session, col
 
 from huiwu.db import utcnow
 from huiwu.errors import NotFound
-from huiwu.events.catalog import SeatArea
+from huiwu.events.catalog import SeatArea, SessionStatus
+from services.venue.agenda import service as agenda_service
 from services.venue.agenda.models import AgendaSession
 from services.venue.attendees import service as attendees
 from services.venue.attendees.models import SeatedPerson
@@ -182,6 +183,33 @@ def seat_of(session: Session, attendee_id: str, agenda: AgendaSession) -> Attend
         starts_at=agenda.starts_at,
         room_name=room.full_name,
         seat=seat,
+    )
+
+
+def seats_of(session: Session, meeting_id: str, attendee_id: str) -> list[AttendeeSeat]:
+    """The person's place at every session not cancelled that seats or expects them, in time
+    order; ``seat`` is None where they are expected but hold no seat (free seating, or not
+    planned yet)."""
+    places = []
+    for agenda in agenda_service.agenda_of(session, meeting_id):
+        if agenda.status == SessionStatus.cancelled:
+            continue
+        if session.get(SeatAssignment, (agenda.id, attendee_id)) is not None:
+            places.append(seat_of(session, attendee_id, agenda))
+        elif _expected(session, agenda, attendee_id):
+            places.append(_unseated(session, agenda))
+    return places
+
+
+def _unseated(session: Session, agenda: AgendaSession) -> AttendeeSeat:
+    room = session.get(Room, agenda.room_id)
+    assert room is not None
+    return AttendeeSeat(
+        session_id=agenda.id,
+        session_title=agenda.title,
+        starts_at=agenda.starts_at,
+        room_name=room.full_name,
+        seat=None,
     )
 
 

@@ -8,6 +8,7 @@ from huiwu.downloads import PDF, SVG, documented, download
 from huiwu.service import SessionDep
 from services.venue.agenda import service as agenda_service
 from services.venue.namecards.pdf import namecards_pdf
+from services.venue.protocol import service as protocol
 from services.venue.seating import charts, reads, service
 from services.venue.seating.charts import ChartView
 from services.venue.seating.models import AttendeeSeat, PinCreate, SeatingPlanPublic
@@ -71,6 +72,14 @@ def unpin_seat(meeting_id: str, session_id: str, attendee_id: str, session: Sess
     agenda = agenda_service.get_or_raise(session, meeting_id, session_id)
     service.unpin(session, agenda, attendee_id)
     return Response(status_code=204)
+
+
+@router.get("/attendees/{attendee_id}/seats", response_model=list[AttendeeSeat])
+def read_attendee_seats(meeting_id: str, attendee_id: str, session: SessionDep) -> list[AttendeeSeat]:
+    """Where this person sits at each session not cancelled that seats or expects them, in time
+    order (``seat`` None: expected, without a seat); an empty list if none does."""
+    protocol.meeting_or_raise(session, meeting_id)
+    return reads.seats_of(session, meeting_id, attendee_id)
 
 
 @router.get("/attendees/{attendee_id}/seat", response_model=AttendeeSeat)
