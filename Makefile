@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up demo test lint docs clean
+.PHONY: up demo test faults lint docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Huiwu needs Python 3.11 or newer"'
@@ -22,6 +22,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
+# Every fault scenario on the cluster topology (minutes); writes docs/reliability.md.
+faults: $(STAMP)
+	$(BIN)/pytest tests/faults -m faults
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -29,6 +33,7 @@ lint: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m huiwu.events.docs > docs/events.md
+	$(BIN)/python -m huiwu.events.asyncapi --out docs/events/
 	$(BIN)/python -m huiwu.apidocs > docs/api.md
 
 clean:

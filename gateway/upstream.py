@@ -8,7 +8,9 @@ request), an aiohttp call 0.2 ms; the gateway sits in front of every check-in of
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +19,8 @@ import aiohttp
 
 from huiwu.errors import DomainError
 
-CONNECTIONS = 256  # per service: more than the requests in flight in a rush, so none waits for one
+CONNECTIONS = 256  # per replica: more than the requests in flight in a rush, so none waits for one
+REST_S = 5.0  # a replica that failed a request is tried after the others for this long
 
 
 class ServiceUnavailable(DomainError):
@@ -45,13 +48,21 @@ class Answer:
 
 
 class Service:
-    """One service's base URL and pool of kept-alive connections."""
+    """One service's replicas (base URLs) and a pool of kept-alive connections to each.
+
+    Requests take turns between the replicas. One a replica cannot take (no connection) goes to
+    the next at once, and that replica rests a moment; one that timed out is not sent again (it
+    may have been done), but its replica rests too, so a frozen process costs one timeout, not
+    every other request.
+    """
 
     def __init__(self, name: str, base_url: str, timeout_s: float) -> None:
         self.name = name
-        self._base_url = base_url
+        self._base_urls = [url.strip() for url in base_url.split(",") if url.strip()]
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self._session: aiohttp.ClientSession | None = None
+        self._sessions: dict[str, aiohttp.ClientSession] = {}
+        self._turns = itertools.count()
+        self._resting_until: dict[str, float] = {}
 
     async def call(
         self,
@@ -64,26 +75,58 @@ class Service:
     ) -> Answer:
         """``path`` may carry a query string; it is sent as it came (repeated parameters kept)."""
         timeout = aiohttp.ClientTimeout(total=timeout_s) if timeout_s is not None else None
-        try:
-            async with self._client().request(
-                method, path, data=content or None, headers=headers, timeout=timeout, allow_redirects=False
-            ) as response:
-                body = await response.read()
-                return Answer(response.status, {k.lower(): v for k, v in response.headers.items()}, body)
-        except TimeoutError as error:
-            raise ServiceTimeout(f"{self.name} did not answer in time", service=self.name) from error
-        except aiohttp.ClientError as error:
-            raise ServiceUnavailable(f"{self.name} cannot be reached", service=self.name) from error
+        unreachable: aiohttp.ClientError | None = None
+        for base_url in self._in_turn():
+            try:
+                return await self._ask(base_url, method, path, content, headers, timeout)
+            except TimeoutError as error:
+                self._rest(base_url)
+                raise ServiceTimeout(f"{self.name} did not answer in time", service=self.name) from error
+            except aiohttp.ClientConnectorError as error:  # never reached it: safe to ask another
+                self._rest(base_url)
+                unreachable = error
+            except aiohttp.ClientError as error:
+                self._rest(base_url)
+                raise ServiceUnavailable(f"{self.name} cannot be reached", service=self.name) from error
+        raise ServiceUnavailable(f"{self.name} cannot be reached", service=self.name) from unreachable
 
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:  # made on first use: it needs the running loop
+    async def _ask(
+        self,
+        base_url: str,
+        method: str,
+        path: str,
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+        timeout: aiohttp.ClientTimeout | None,
+    ) -> Answer:
+        async with self._client(base_url).request(
+            method, path, data=content or None, headers=headers, timeout=timeout, allow_redirects=False
+        ) as response:
+            body = await response.read()
+            return Answer(response.status, {k.lower(): v for k, v in response.headers.items()}, body)
+
+    def _in_turn(self) -> list[str]:
+        """Every replica, starting with the next in turn; those resting go last."""
+        first = next(self._turns) % len(self._base_urls)
+        ordered = self._base_urls[first:] + self._base_urls[:first]
+        now = time.monotonic()
+        return sorted(ordered, key=lambda url: self._resting_until.get(url, 0.0) > now)
+
+    def _rest(self, base_url: str) -> None:
+        if len(self._base_urls) > 1:
+            self._resting_until[base_url] = time.monotonic() + REST_S
+
+    def _client(self, base_url: str) -> aiohttp.ClientSession:
+        session = self._sessions.get(base_url)
+        if session is None or session.closed:  # made on first use: it needs the running loop
             connector = aiohttp.TCPConnector(limit=CONNECTIONS, limit_per_host=CONNECTIONS)
-            self._session = aiohttp.ClientSession(
-                self._base_url, connector=connector, timeout=self._timeout, auto_decompress=False
+            session = aiohttp.ClientSession(
+                base_url, connector=connector, timeout=self._timeout, auto_decompress=False
             )
-        return self._session
+            self._sessions[base_url] = session
+        return session
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            await asyncio.sleep(0)  # lets the connector close its sockets before the loop ends
+        for session in self._sessions.values():
+            await session.close()
+        await asyncio.sleep(0)  # lets the connectors close their sockets before the loop ends

@@ -1,4 +1,6 @@
-"""``huiwu up`` starts the whole platform; ``huiwu serve MODULE:APP`` runs one of its processes."""
+"""``huiwu up`` starts the whole platform (``--cluster``: three NATS nodes, two processes per
+service); ``huiwu serve MODULE:APP`` runs one of its processes; ``huiwu repair …`` brings a
+department back in sync after a disaster (see ``huiwu/repair.py``)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,10 @@ import threading
 
 import uvicorn
 
+from huiwu import repair
 from huiwu.logs import configure_logging
-from huiwu.runner import GATEWAY, Platform, bootstrap_token
-from huiwu.settings import SERVICES, Settings
+from huiwu.runner import GATEWAY, Platform, assertion_key, bootstrap_token
+from huiwu.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,14 +22,18 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("up", help="start NATS, the four services and the gateway")
     up.add_argument("--demo", action="store_true", help="load a sample provincial plenary meeting")
+    up.add_argument("--cluster", action="store_true", help="three NATS nodes, two processes per service")
     serve = commands.add_parser("serve", help="serve one app (used by `up` and by compose)")
     serve.add_argument("app", help="e.g. services.registration.main:app")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, required=True)
+    repair.add_commands(commands)
     args = parser.parse_args(argv)
     if args.command == "serve":
         return run_serve(args.app, args.host, args.port)
-    return run_up(demo=args.demo)
+    if args.command == "repair":
+        return repair.run_command(args)
+    return run_up(demo=args.demo, cluster=args.cluster)
 
 
 def run_serve(app: str, host: str, port: int) -> int:
@@ -38,13 +45,17 @@ def run_serve(app: str, host: str, port: int) -> int:
     return 0
 
 
-def run_up(*, demo: bool) -> int:
+def run_up(*, demo: bool, cluster: bool = False) -> int:
     settings = Settings()
     data_dir = settings.data_dir.resolve()
     token = bootstrap_token(
         data_dir, settings.bootstrap_token.get_secret_value() if settings.bootstrap_token else None
     )
-    platform = Platform(data_dir=data_dir, gateway_port=settings.gateway_port, token=token)
+    key = assertion_key(
+        data_dir, settings.assertion_key.get_secret_value() if settings.assertion_key else None
+    )
+    shape = Platform.clustered if cluster else Platform
+    platform = shape(data_dir=data_dir, gateway_port=settings.gateway_port, token=token, assertion_key=key)
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
@@ -63,7 +74,12 @@ def run_up(*, demo: bool) -> int:
             for name, process in list(platform.processes.items()):
                 if process.poll() is not None:
                     print(f"{name} exited ({process.returncode}); see {platform.log_path(name)}", flush=True)
-                    return 1
+                    if not cluster:
+                        return 1
+                    # A cluster rides out the loss of one process; put it back.
+                    platform.stop(name)
+                    platform.restart(name)
+                    print(f"{name} started again", flush=True)
         return 0
     finally:
         print("Stopping Huiwu …", flush=True)
@@ -78,7 +94,7 @@ def _banner(platform: Platform, token: str) -> str:
         f"  Token:    {token}",
         f"  Try:      curl -H 'Authorization: Bearer {token}' {platform.url(GATEWAY)}/readyz",
         f"  NATS:     {platform.nats_url}",
-        *(f"  {name:<13} {platform.url(name)}" for name in SERVICES),
+        *(f"  {name:<14} {platform.url(name)}" for name in platform.service_names),
         "Press Ctrl-C to stop.",
     ]
     return "\n".join(lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, NonNegativeFloat, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("registration", "venue", "documents", "supervision")
@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     venue_database_url: str | None = None
     documents_database_url: str | None = None
     supervision_database_url: str | None = None
+    gateway_database_url: str | None = None  # its tokens and audit
 
     registration_url: str = f"http://127.0.0.1:{DEFAULT_SERVICE_PORTS['registration']}"
     venue_url: str = f"http://127.0.0.1:{DEFAULT_SERVICE_PORTS['venue']}"
@@ -40,8 +41,34 @@ class Settings(BaseSettings):
 
     gateway_port: int = 8000
     bootstrap_token: SecretStr | None = None
+    assertion_key: SecretStr | None = Field(
+        default=None, description="the secret the gateway signs callers' assertions with; every process"
+    )
+    rate_limit_per_s: float = Field(
+        default=20.0, gt=0, description="requests a second a token may make at the gateway, sustained"
+    )
+    rate_limit_burst: int = Field(default=100, ge=1, description="requests a token may make at once")
+    kiosk_rate_limit_per_s: float = Field(
+        default=100.0, gt=0, description="the same for a kiosk token: a door in a rush"
+    )
+    kiosk_rate_limit_burst: int = Field(
+        default=300, ge=1, description="requests a kiosk token may make at once"
+    )
 
     outbox_retention_days: int = Field(default=7, ge=1)
+    supervision_sweep_interval_s: float = Field(
+        default=5.0, gt=0, description="how often supervision's scheduler looks for deadlines that came due"
+    )
+
+    event_stream_heartbeat_s: float = Field(
+        default=15.0, gt=0, description="how often a quiet event stream (SSE) sends a heartbeat comment"
+    )
+    webhook_retry_delays_s: list[NonNegativeFloat] = Field(
+        default=[5, 300, 1800, 7200, 18000, 36000, 36000],
+        min_length=1,
+        description="the wait before each retry of a failed webhook delivery (±20% jitter); then it fails",
+    )
+    webhook_timeout_s: float = Field(default=15.0, gt=0, description="how long a webhook receiver may take")
 
     notice_channel: str = Field(default="log", description="how notices reach people: log, webhook or smtp")
     notice_webhook_url: str | None = Field(default=None, description="where the webhook channel posts")
@@ -64,5 +91,9 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / f'{service}.db').resolve()}"
 
     def service_url(self, service: str) -> str:
+        """Where the gateway finds the service: one base URL, or one per replica, comma-separated."""
+        return ",".join(self.service_urls(service))
+
+    def service_urls(self, service: str) -> list[str]:
         url: str = getattr(self, f"{service}_url")
-        return url.rstrip("/")
+        return [part.strip().rstrip("/") for part in url.split(",") if part.strip()]

@@ -1,0 +1,273 @@
+"""Bringing a department back in sync after a disaster (``huiwu repair …``).
+
+``republish --service S --since T`` publishes S's outbox rows recorded since T again (sent rows are
+kept ``outbox_retention_days``), each with its original event id as ``Nats-Msg-Id``. Whatever the
+stream still holds within JetStream's duplicate window is dropped by JetStream; older copies reach
+the consumers, whose inbox has applied them already. So it is harmless to run, and it refills a
+stream the broker lost (the stream is created first if it is gone).
+
+``replay --service S --producer P --from-sequence N`` reads P's stream from sequence N with a
+consumer of its own (the service's durables keep their place) and applies each event through S's
+handlers and inbox: an event S applied before is skipped, so a replay never applies twice. To
+rebuild a projection table from scratch, empty it and forget what its consumer applied from that
+point first, e.g. ``DELETE FROM inbox_entry WHERE consumer = 'venue__registration' AND
+stream_sequence >= N``; only do that for handlers that only keep projections, since a handler
+that records events of its own would announce them again. Events a handler records go out through
+S's outbox, published by S's relay when it runs.
+
+Both read the usual ``HUIWU_*`` settings (database URL, NATS URLs) of the service repaired.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from huiwu.bus import Bus, stream_name
+from huiwu.db import SessionFactory, create_db_engine, session_factory, unit_of_work
+from huiwu.events.contract import UnknownEventType
+from huiwu.events.envelope import CloudEvent, MalformedEvent
+from huiwu.inbox import Consumer
+from huiwu.outbox import OutboxEvent
+from huiwu.service import ServiceDefinition
+from huiwu.settings import SERVICES, Settings
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_S = 15.0
+FETCH_BATCH = 100
+FETCH_TIMEOUT_S = 2.0
+REPLAY_IDLE_S = 60  # the server drops the replay's consumer if the command dies
+
+
+class RepairError(Exception):
+    """Something the operator asked for cannot be done (a service that consumes nothing from P…)."""
+
+
+@dataclass
+class Republished:
+    rows: int = 0
+    stored: int = 0  # new in the stream
+    duplicates: int = 0  # JetStream already had them (within its duplicate window)
+
+
+@dataclass
+class Replayed:
+    read: int = 0
+    applied: int = 0
+    skipped: int = 0  # applied before (the inbox has them) or of no interest to the service
+    failed: list[str] = field(default_factory=list)  # "sequence event-id: error", nothing applied
+
+
+async def republish(settings: Settings, service: str, since: datetime) -> Republished:
+    """Publish ``service``'s outbox rows recorded at or after ``since`` again, in their order."""
+    rows = _outbox_rows(settings, service, since)
+    result = Republished(rows=len(rows))
+    async with _connected(settings, f"huiwu-repair-{service}") as bus:
+        await bus.ensure_stream(service, replicas=settings.stream_replicas)
+        for subject, headers, payload in rows:
+            ack = await bus.jetstream.publish(subject, payload, headers=headers)
+            if ack.duplicate:
+                result.duplicates += 1
+            else:
+                result.stored += 1
+    return result
+
+
+Row = tuple[str, dict[str, str], bytes]  # subject, headers, payload: a message as the relay sent it
+
+
+def _outbox_rows(settings: Settings, service: str, since: datetime) -> list[Row]:
+    engine = create_db_engine(settings.database_url(service))
+    try:
+        with session_factory(engine)() as session:
+            query = (
+                select(OutboxEvent)
+                .where(col(OutboxEvent.created_at) >= since)
+                .order_by(col(OutboxEvent.position))
+            )
+            return [
+                (row.nats_subject, json.loads(row.headers), row.payload.encode())
+                for row in session.scalars(query)
+            ]
+    finally:
+        engine.dispose()
+
+
+async def replay(
+    settings: Settings, definition: ServiceDefinition, producer: str, from_sequence: int
+) -> Replayed:
+    """Apply ``producer``'s events from ``from_sequence`` on through ``definition``'s handlers."""
+    subscriptions = [sub for sub in definition.subscriptions if sub.producer == producer]
+    if not subscriptions:
+        raise RepairError(f"{definition.name} consumes nothing from {producer}")
+    engine = create_db_engine(settings.database_url(definition.name))
+    result = Replayed()
+    try:
+        async with _connected(settings, f"huiwu-repair-{definition.name}") as bus:
+            make_session = session_factory(engine)
+            for subscription in subscriptions:
+                consumer = Consumer(subscription, make_session, bus)
+                await _replay_one(bus, consumer, make_session, from_sequence, result)
+    finally:
+        engine.dispose()
+    return result
+
+
+async def _replay_one(
+    bus: Bus, consumer: Consumer, make_session: SessionFactory, from_sequence: int, result: Replayed
+) -> None:
+    subscription = consumer.subscription
+    name = f"repair-{subscription.durable}-{uuid.uuid4().hex[:8]}"
+    config = ConsumerConfig(
+        name=name,
+        ack_policy=AckPolicy.EXPLICIT,
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+        opt_start_seq=from_sequence,
+        filter_subjects=subscription.subjects,
+        inactive_threshold=REPLAY_IDLE_S,
+        max_ack_pending=-1,
+    )
+    try:
+        info = await bus.jetstream.add_consumer(subscription.stream, config=config)
+    except NotFoundError as error:
+        raise RepairError(f"stream {subscription.stream} does not exist") from error
+    try:
+        pending = int(info.num_pending or 0)
+        puller = await bus.jetstream.pull_subscribe_bind(durable=name, stream=subscription.stream)
+        while pending > 0:
+            for message in await puller.fetch(min(FETCH_BATCH, pending), timeout=FETCH_TIMEOUT_S):
+                await _replay_message(consumer, make_session, message, result)
+                await message.ack()
+                pending = int(message.metadata.num_pending)
+    finally:
+        await bus.jetstream.delete_consumer(subscription.stream, name)
+
+
+async def _replay_message(
+    consumer: Consumer, make_session: SessionFactory, message: Msg, result: Replayed
+) -> None:
+    sequence = int(message.metadata.sequence.stream)
+    result.read += 1
+    try:
+        event = CloudEvent.from_nats(message.headers, message.data)
+    except MalformedEvent as error:
+        result.failed.append(f"{sequence} ?: {error}")
+        return
+    try:
+        outcome = await asyncio.to_thread(_apply, consumer, make_session, event, sequence)
+    except (MalformedEvent, UnknownEventType) as error:
+        result.failed.append(f"{sequence} {event.id}: {error}")
+        return
+    except Exception as error:
+        log.exception("replaying %s failed", event.id)
+        result.failed.append(f"{sequence} {event.id}: {type(error).__name__}: {error}")
+        return
+    if outcome == "applied":
+        result.applied += 1
+    else:
+        result.skipped += 1
+
+
+def _apply(consumer: Consumer, make_session: SessionFactory, event: CloudEvent, sequence: int) -> str:
+    """The consumer's own inbox-and-handler step (so a replay applies exactly as the live consumer
+    does), in a transaction of its own."""
+    try:
+        with unit_of_work(make_session) as session:
+            return consumer._apply_in(session, event, sequence)
+    except IntegrityError:
+        # The service's live consumer applied this very event at the same moment; its commit won.
+        with make_session() as session:
+            if not consumer._seen(session, event.id):
+                raise
+        return "duplicate"
+
+
+@asynccontextmanager
+async def _connected(settings: Settings, client_name: str) -> AsyncIterator[Bus]:
+    """A NATS connection for one command, given up after ``CONNECT_TIMEOUT_S``."""
+    bus = Bus(settings.nats_servers, client_name=client_name)
+    bus.start()
+    try:
+        try:
+            await asyncio.wait_for(bus.wait_connected(), CONNECT_TIMEOUT_S)
+        except TimeoutError as error:
+            raise RepairError(f"NATS not reachable within {CONNECT_TIMEOUT_S:.0f}s") from error
+        yield bus
+    finally:
+        await bus.close()
+
+
+def service_definition(service: str) -> ServiceDefinition:
+    """The department's definition, found by name like ``huiwu serve`` finds its app."""
+    definition: ServiceDefinition = importlib.import_module(f"services.{service}.main").definition
+    return definition
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("repair", help="bring a department back in sync after a disaster")
+    actions = parser.add_subparsers(dest="action", required=True)
+    again = actions.add_parser("republish", help="publish a service's events from its outbox again")
+    again.add_argument("--service", required=True, choices=SERVICES)
+    again.add_argument("--since", required=True, type=_aware_time, help="e.g. 2027-01-12T08:00:00+08:00")
+    replayed = actions.add_parser("replay", help="apply a stream again to a service's projections")
+    replayed.add_argument("--service", required=True, choices=SERVICES)
+    replayed.add_argument("--producer", required=True, choices=SERVICES)
+    replayed.add_argument("--from-sequence", required=True, type=_positive, dest="from_sequence")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.WARNING)
+    settings = Settings()
+    try:
+        if args.action == "republish":
+            done = asyncio.run(republish(settings, args.service, args.since))
+            print(  # noqa: T201  (the command's answer)
+                f"{stream_name(args.service)}: {done.rows} events since {args.since.isoformat()}, "
+                f"{done.stored} stored again, {done.duplicates} already in the stream"
+            )
+            return 0
+        replayed = asyncio.run(
+            replay(settings, service_definition(args.service), args.producer, args.from_sequence)
+        )
+    except RepairError as error:
+        print(f"repair failed: {error}")  # noqa: T201
+        return 2
+    print(  # noqa: T201
+        f"{args.service} from {stream_name(args.producer)} #{args.from_sequence}: {replayed.read} read, "
+        f"{replayed.applied} applied, {replayed.skipped} skipped (applied before), "
+        f"{len(replayed.failed)} failed"
+    )
+    for failure in replayed.failed:
+        print(f"  failed: {failure}")  # noqa: T201
+    return 1 if replayed.failed else 0
+
+
+def _aware_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text}") from error
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("the time needs its zone, e.g. +08:00")
+    return moment
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("a stream sequence starts at 1")
+    return int(text)
