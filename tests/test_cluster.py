@@ -23,6 +23,7 @@ from tests.faults.topology import running_cluster, stream_leader, until, wait_un
 from tests.test_slice_end_to_end import create_meeting, register, wait_for_sync
 
 STREAMS = [service.upper() for service in SERVICES]
+CONVERGE_S = 120.0  # twelve processes on two shared cores
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -123,13 +124,14 @@ def test_registration_and_check_in_go_on_while_the_leading_nats_node_is_killed(
     try:
         people += [register(gateway, meeting_id, f"委员{number:02d}")["id"] for number in range(10, 20)]
         scans = [check_in(gateway, meeting_id, person).status_code for person in people]
-        wait_for_sync(gateway, meeting_id, 20)
+        # the relay retries with growing delays (up to 30 s) while a new leader is elected
+        wait_for_sync(gateway, meeting_id, 20, timeout=CONVERGE_S)
         assert stream_leader(cluster, "REGISTRATION") != leader
     finally:
         cluster.restart(leader)
 
     people += [register(gateway, meeting_id, f"委员{number:02d}")["id"] for number in range(20, 25)]
-    report = wait_for_sync(gateway, meeting_id, 25)
+    report = wait_for_sync(gateway, meeting_id, 25, timeout=CONVERGE_S)
     attendance = gateway.get(f"/api/v1/meetings/{meeting_id}/attendance").json()
     assert scans == [201] * 20
     assert attendance["total"]["present"] == 20

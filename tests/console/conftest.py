@@ -51,13 +51,15 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync driver keeps an event loop running in this thread
+# until it stops, and every asyncio test collected after the console's would fail to start one.
+@pytest.fixture(scope="module")
 def playwright_driver() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_driver: Playwright, chromium_path: str) -> Iterator[Browser]:
     # As root (CI, containers) Chromium refuses to start its sandbox.
     args = ["--no-sandbox"] if os.geteuid() == 0 else []

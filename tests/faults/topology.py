@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import nats
+from nats.aio.client import Client
 
 from huiwu.runner import Platform, free_port
 
@@ -32,8 +33,19 @@ def running_cluster(directory: Path, env: Mapping[str, str]) -> Iterator[Platfor
         platform.stop_all()
 
 
+async def _connect(platform: Platform) -> Client:
+    """A client of the cluster; a node that is down (on purpose) is skipped quietly."""
+    return await nats.connect(
+        platform.nats_url.split(","), connect_timeout=2, max_reconnect_attempts=3, error_cb=_quiet
+    )
+
+
+async def _quiet(_error: Exception) -> None:
+    pass
+
+
 async def _stream_info(platform: Platform, stream: str) -> Any:
-    client = await nats.connect(platform.nats_url.split(","), connect_timeout=2, max_reconnect_attempts=3)
+    client = await _connect(platform)
     try:
         return await client.jetstream(timeout=5).stream_info(stream)
     finally:
@@ -45,7 +57,7 @@ def stream_info(platform: Platform, stream: str) -> Any:
 
 
 async def _unacknowledged(platform: Platform, stream: str, durable: str) -> int:
-    client = await nats.connect(platform.nats_url.split(","), connect_timeout=2, max_reconnect_attempts=3)
+    client = await _connect(platform)
     try:
         info = await client.jetstream(timeout=5).consumer_info(stream, durable)
         return int(info.num_ack_pending)

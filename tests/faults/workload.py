@@ -266,7 +266,7 @@ async def _until_delivered_at_session_start(
     await _eventually(following, lambda: "documents knows when each session starts")
 
 
-async def _eventually(condition: Any, what: Callable[[], str], timeout: float = 60.0) -> None:
+async def _eventually(condition: Any, what: Callable[[], str], timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while not await condition():
         assert time.monotonic() < deadline, f"not within {timeout:.0f}s: {what()}"
