@@ -17,7 +17,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Column, Integer, Text, delete, insert, select, update
+from sqlalchemy import Column, Integer, Text, bindparam, delete, insert, select, update
 from sqlmodel import Field, Session, col
 
 from huiwu.bus import Bus
@@ -55,7 +55,27 @@ class OutboxEvent(KernelTable, table=True):
     stream_sequence: int | None = None
 
 
-_INSERT_OUTBOX_ROW = insert(OutboxEvent.__table__)  # type: ignore[attr-defined]  # the stub omits __table__
+_TABLE = OutboxEvent.__table__  # type: ignore[attr-defined]  # the stub omits __table__
+_INSERT_OUTBOX_ROW = insert(_TABLE)
+# The relay's statements are plain ones, prebuilt: it runs them for every event a service emits.
+_CLAIMABLE = (
+    select(_TABLE.c.position, _TABLE.c.nats_subject, _TABLE.c.headers, _TABLE.c.payload)
+    .where(_TABLE.c.published_at.is_(None))
+    .where(_TABLE.c.claimed_until.is_(None) | (_TABLE.c.claimed_until < bindparam("now")))
+    .order_by(_TABLE.c.position)
+    .limit(BATCH_SIZE)
+    .with_for_update(skip_locked=True)
+)
+_CLAIM = (
+    update(_TABLE)
+    .where(_TABLE.c.position.in_(bindparam("positions", expanding=True)))
+    .values(claimed_until=bindparam("until"))
+)
+_MARK_PUBLISHED = (
+    update(_TABLE)
+    .where(_TABLE.c.position == bindparam("p"))
+    .values(published_at=bindparam("now"), stream_sequence=bindparam("seq"), claimed_until=None)
+)
 
 
 class Emit(Protocol):
@@ -159,31 +179,21 @@ class Relay:
     def _claim_batch(self) -> list[tuple[int, str, dict[str, str], bytes]]:
         now = utcnow()
         with unit_of_work(self._make_session) as session:
-            claimable = (
-                select(OutboxEvent)
-                .where(col(OutboxEvent.published_at).is_(None))
-                .where((col(OutboxEvent.claimed_until).is_(None)) | (col(OutboxEvent.claimed_until) < now))
-                .order_by(col(OutboxEvent.position))
-                .limit(BATCH_SIZE)
-                .with_for_update(skip_locked=True)
-            )
-            rows = list(session.scalars(claimable))
-            for row in rows:
-                row.claimed_until = now + LEASE
+            rows = session.execute(_CLAIMABLE, {"now": now}).all()
+            if rows:
+                positions = [position for position, *_ in rows]
+                session.execute(_CLAIM, {"positions": positions, "until": now + LEASE})
             return [
-                (row.position or 0, row.nats_subject, json.loads(row.headers), row.payload.encode())
-                for row in rows
+                (position, subject, json.loads(headers), payload.encode())
+                for position, subject, headers, payload in rows
             ]
 
     def _settle(self, published: list[tuple[int, int]], failed: list[tuple[int, str]]) -> None:
         now = utcnow()
         with unit_of_work(self._make_session) as session:
-            for position, sequence in published:
-                session.execute(
-                    update(OutboxEvent)
-                    .where(col(OutboxEvent.position) == position)
-                    .values(published_at=now, stream_sequence=sequence, claimed_until=None)
-                )
+            if published:
+                marks = [{"p": position, "seq": sequence, "now": now} for position, sequence in published]
+                session.execute(_MARK_PUBLISHED, marks)  # one prepared statement, executed many times
             for position, error in failed:
                 row = session.get(OutboxEvent, position)
                 if row is not None:

@@ -34,11 +34,10 @@ from datetime import datetime
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from huiwu.bus import Bus, stream_name
-from huiwu.db import SessionFactory, create_db_engine, session_factory, unit_of_work
+from huiwu.db import create_db_engine, session_factory
 from huiwu.events.contract import UnknownEventType
 from huiwu.events.envelope import CloudEvent, MalformedEvent
 from huiwu.inbox import Consumer
@@ -122,15 +121,13 @@ async def replay(
             make_session = session_factory(engine)
             for subscription in subscriptions:
                 consumer = Consumer(subscription, make_session, bus)
-                await _replay_one(bus, consumer, make_session, from_sequence, result)
+                await _replay_one(bus, consumer, from_sequence, result)
     finally:
         engine.dispose()
     return result
 
 
-async def _replay_one(
-    bus: Bus, consumer: Consumer, make_session: SessionFactory, from_sequence: int, result: Replayed
-) -> None:
+async def _replay_one(bus: Bus, consumer: Consumer, from_sequence: int, result: Replayed) -> None:
     subscription = consumer.subscription
     name = f"repair-{subscription.durable}-{uuid.uuid4().hex[:8]}"
     config = ConsumerConfig(
@@ -151,16 +148,14 @@ async def _replay_one(
         puller = await bus.jetstream.pull_subscribe_bind(durable=name, stream=subscription.stream)
         while pending > 0:
             for message in await puller.fetch(min(FETCH_BATCH, pending), timeout=FETCH_TIMEOUT_S):
-                await _replay_message(consumer, make_session, message, result)
+                await _replay_message(consumer, message, result)
                 await message.ack()
                 pending = int(message.metadata.num_pending)
     finally:
         await bus.jetstream.delete_consumer(subscription.stream, name)
 
 
-async def _replay_message(
-    consumer: Consumer, make_session: SessionFactory, message: Msg, result: Replayed
-) -> None:
+async def _replay_message(consumer: Consumer, message: Msg, result: Replayed) -> None:
     sequence = int(message.metadata.sequence.stream)
     result.read += 1
     try:
@@ -169,7 +164,8 @@ async def _replay_message(
         result.failed.append(f"{sequence} ?: {error}")
         return
     try:
-        outcome = await asyncio.to_thread(_apply, consumer, make_session, event, sequence)
+        # The consumer's own inbox-and-handler step, so a replay applies exactly as the live one.
+        outcome = await asyncio.to_thread(consumer.apply, event, sequence)
     except (MalformedEvent, UnknownEventType) as error:
         result.failed.append(f"{sequence} {event.id}: {error}")
         return
@@ -181,20 +177,6 @@ async def _replay_message(
         result.applied += 1
     else:
         result.skipped += 1
-
-
-def _apply(consumer: Consumer, make_session: SessionFactory, event: CloudEvent, sequence: int) -> str:
-    """The consumer's own inbox-and-handler step (so a replay applies exactly as the live consumer
-    does), in a transaction of its own."""
-    try:
-        with unit_of_work(make_session) as session:
-            return consumer._apply_in(session, event, sequence)
-    except IntegrityError:
-        # The service's live consumer applied this very event at the same moment; its commit won.
-        with make_session() as session:
-            if not consumer._seen(session, event.id):
-                raise
-        return "duplicate"
 
 
 @asynccontextmanager

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,18 +33,29 @@ def instant(moment: datetime) -> str:
 
 def entry_hash(entry: JournalEntry) -> str:
     """Raises ValueError when the stored payload is no longer JSON."""
+    return seal({field: getattr(entry, field) for field in HASHED})
+
+
+HASHED = (
+    "position", "event_id", "event_type", "producer", "subject", "meeting_id", "actor",
+    "occurred_at", "recorded_at", "payload", "prev_hash",
+)  # fmt: skip
+
+
+def seal(row: Mapping[str, Any]) -> str:
+    """The hash of an entry given as its column values (``HASHED``; ``payload`` as stored)."""
     hashed = {
-        "position": entry.position,
-        "event_id": entry.event_id,
-        "type": entry.event_type,
-        "producer": entry.producer,
-        "subject": entry.subject,
-        "meeting_id": entry.meeting_id,
-        "actor": entry.actor,
-        "occurred_at": instant(entry.occurred_at),
-        "recorded_at": instant(entry.recorded_at),
-        "payload": json.loads(entry.payload),
-        "prev_hash": entry.prev_hash,
+        "position": row["position"],
+        "event_id": row["event_id"],
+        "type": row["event_type"],
+        "producer": row["producer"],
+        "subject": row["subject"],
+        "meeting_id": row["meeting_id"],
+        "actor": row["actor"],
+        "occurred_at": instant(row["occurred_at"]),
+        "recorded_at": instant(row["recorded_at"]),
+        "payload": json.loads(row["payload"]),
+        "prev_hash": row["prev_hash"],
     }
     return hashlib.sha256(canonical(hashed).encode()).hexdigest()
 

@@ -11,8 +11,10 @@ never forks. An event this release does not know is parked like any poison messa
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session, col
 
 from huiwu.db import SessionFactory, unit_of_work, utcnow
@@ -21,7 +23,7 @@ from huiwu.events.envelope import CloudEvent
 from huiwu.inbox import Subscription
 from huiwu.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
 from huiwu.settings import SERVICES
-from services.supervision.journal.chain import GENESIS, Walk, broken, canonical, entry_hash
+from services.supervision.journal.chain import GENESIS, Walk, broken, canonical, seal
 from services.supervision.journal.models import (
     HEAD,
     Break,
@@ -35,6 +37,13 @@ from services.supervision.journal.models import (
 VERIFY_BATCH = 1000
 CURSOR_SCOPE = "journal"
 _HELD_HEAD = "journal_head"  # in session.info: the head this transaction locked
+_ENTRIES = JournalEntry.__table__  # type: ignore[attr-defined]  # the stub omits __table__
+_HEADS = JournalHead.__table__  # type: ignore[attr-defined]
+_INSERT_ENTRY = insert(_ENTRIES)
+_LOCK_HEAD = select(_HEADS.c.position, _HEADS.c.hash).where(_HEADS.c.id == HEAD).with_for_update()
+_MOVE_HEAD = (
+    update(_HEADS).where(_HEADS.c.id == HEAD).values(position=bindparam("position"), hash=bindparam("hash"))
+)
 
 
 def on_event(session: Session, event: CloudEvent, _data: EventContract) -> None:
@@ -49,39 +58,49 @@ SUBSCRIPTIONS = tuple(
 )
 
 
-def append(session: Session, event: CloudEvent) -> JournalEntry:
+def append(session: Session, event: CloudEvent) -> None:
     """Journal ``event`` in the caller's transaction, holding the chain's head until it commits."""
     head = _locked_head(session)
-    entry = JournalEntry(
-        position=head.position + 1,
-        event_id=event.id,
-        event_type=event.type,
-        producer=event.type.split(".")[1],  # huiwu.<producer>.<aggregate>.<event>.v<N>
-        subject=event.subject,
-        meeting_id=event.meetingid,
-        actor=event.actor,
-        occurred_at=event.time,
-        recorded_at=utcnow(),
-        payload=canonical(event.data),
-        prev_hash=head.hash,
-        hash="",  # sealed next, over every other field
-    )
-    entry.hash = entry_hash(entry)
-    session.add(entry)
-    head.position, head.hash = entry.position, entry.hash
-    return entry
+    position = head.position + 1
+    row: dict[str, Any] = {
+        "position": position,
+        "event_id": event.id,
+        "event_type": event.type,
+        "producer": event.type.split(".")[1],  # huiwu.<producer>.<aggregate>.<event>.v<N>
+        "subject": event.subject,
+        "meeting_id": event.meetingid,
+        "actor": event.actor,
+        "occurred_at": event.time,
+        "recorded_at": utcnow(),
+        "payload": canonical(event.data),
+        "prev_hash": head.hash,
+    }
+    row["hash"] = sealed = seal(row)
+    # Plain statements on the transaction's connection, no ORM objects: every event of every
+    # department passes here, and building and flushing entries was most of the journal's cost
+    # during a check-in rush.
+    connection = session.connection()
+    connection.execute(_INSERT_ENTRY, row)
+    connection.execute(_MOVE_HEAD, {"position": position, "hash": sealed})
+    head.position, head.hash = position, sealed
 
 
-def _locked_head(session: Session) -> JournalHead:
+@dataclass
+class _Head:
+    position: int
+    hash: str
+
+
+def _locked_head(session: Session) -> _Head:
     """The head, locked once per transaction: a consumer applies a whole fetch in one, and
-    reading the head again for each event cost a query and a flush each."""
-    held: tuple[object, JournalHead] | None = session.info.get(_HELD_HEAD)
+    reading the head again for each event cost a query each."""
+    held: tuple[object, _Head] | None = session.info.get(_HELD_HEAD)
     if held is not None and held[0] is session.get_transaction():
         return held[1]
-    # Read afresh: a session kept across transactions may hold a head another replica has moved.
-    head = session.get(JournalHead, HEAD, with_for_update=True, populate_existing=True)
-    if head is None:
+    row = session.connection().execute(_LOCK_HEAD).first()
+    if row is None:
         raise LookupError("the journal has lost its head row; nothing is journaled until it is restored")
+    head = _Head(position=row.position, hash=row.hash)
     session.info[_HELD_HEAD] = (session.get_transaction(), head)
     return head
 
