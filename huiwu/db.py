@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -120,20 +120,33 @@ def _forget_outbox_after_rollback(session: Session) -> None:
 _SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
 
-def _writer_turn(session: Session) -> AbstractContextManager[object]:
+class WriterBusy(Exception):
+    """SQLite's writer turn is held by another thread of this process (``unit_of_work(wait=False)``)."""
+
+
+@contextmanager
+def _writer_turn(session: Session, *, wait: bool) -> Iterator[None]:
     """SQLite has one writer at a time. Threads of this process queue on a lock instead of
     polling SQLite's busy handler, whose sleeps grow to 100 ms and made latency spike under
     load; other processes still wait through busy_timeout. PostgreSQL needs no turn."""
     engine = session.get_bind()
     if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
-        return nullcontext()
-    return _SQLITE_WRITERS.setdefault(engine, threading.Lock())
+        yield
+        return
+    turn = _SQLITE_WRITERS.setdefault(engine, threading.Lock())
+    if not turn.acquire(blocking=wait):
+        raise WriterBusy
+    try:
+        yield
+    finally:
+        turn.release()
 
 
 @contextmanager
-def unit_of_work(make_session: SessionFactory) -> Iterator[Session]:
-    """One transaction: commit if the block returns, roll back if it raises."""
-    with make_session() as session, _writer_turn(session):
+def unit_of_work(make_session: SessionFactory, *, wait: bool = True) -> Iterator[Session]:
+    """One transaction: commit if the block returns, roll back if it raises. ``wait=False``: raise
+    WriterBusy at once rather than wait for SQLite's writer turn."""
+    with make_session() as session, _writer_turn(session, wait=wait):
         try:
             yield session
             session.commit()

@@ -66,7 +66,7 @@ class Runtime:
         sqlite = self.engine.dialect.name == "sqlite"
         writer = asyncio.Lock() if sqlite else None
         self.request_turn: asyncio.Lock | asyncio.Semaphore = writer or asyncio.Semaphore(POOL_CONNECTIONS)
-        self.group_commit = GroupCommit(self.make_session, writer)
+        self.group_commit = GroupCommit(self.make_session, writer, inline=sqlite)
         self.stream_ready = False
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -198,7 +198,8 @@ def _request_session(
         yield session
 
 
-def _group_commit(request: Request) -> GroupCommit:
+async def _group_commit(request: Request) -> GroupCommit:
+    """Async on purpose: a plain def would cost every door scan a hop to a worker thread."""
     runtime: Runtime = request.app.state.runtime
     return runtime.group_commit
 
