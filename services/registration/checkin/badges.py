@@ -85,7 +85,7 @@ _HOLDER = select(
 
 
 def holder(session: Session, attendee_id: str) -> Holder | None:
-    row = session.execute(_HOLDER, {"attendee_id": attendee_id}).first()
+    row = session.connection().execute(_HOLDER, {"attendee_id": attendee_id}).first()
     return None if row is None else Holder(*row)
 
 
