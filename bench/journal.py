@@ -34,11 +34,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from huiwu import migrations  # noqa: E402
-from huiwu.bus import Bus  # noqa: E402
+from huiwu.bus import FETCH_BATCH, Bus  # noqa: E402
 from huiwu.db import SessionFactory, create_db_engine, session_factory, unit_of_work  # noqa: E402
 from huiwu.events.catalog import AttendeeCategory, AttendeeRegistered  # noqa: E402
 from huiwu.events.envelope import CloudEvent, mint  # noqa: E402
-from huiwu.inbox import FETCH_BATCH, Consumer  # noqa: E402
+from huiwu.inbox import Consumer  # noqa: E402
 from huiwu.testing.databases import Databases, postgres_admin_url  # noqa: E402
 from services.supervision.journal import service as journal  # noqa: E402
 from services.supervision.main import definition  # noqa: E402

@@ -8,12 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 import nats
 from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    DiscardPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+from nats.js.errors import BadRequestError, NotFoundError
+
+from huiwu.tasks import honour_cancellation
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +35,12 @@ log = logging.getLogger(__name__)
 DUPLICATE_WINDOW_S = 10 * 60
 STREAM_MAX_AGE_S = 90 * 24 * 3600
 PUBLISH_TIMEOUT_S = 5.0
+ACK_WAIT_S = 30.0
+FETCH_BATCH = 64
+FETCH_TIMEOUT_S = 1.0
+RESUBSCRIBE_DELAY_S = 1.0
+
+TakeMessages = Callable[[list[Msg]], Awaitable[None]]
 
 
 def stream_name(service: str) -> str:
@@ -31,6 +50,28 @@ def stream_name(service: str) -> str:
 
 def stream_subjects(service: str) -> list[str]:
     return [f"huiwu.{service}.>"]
+
+
+def durable_consumer(durable: str, subjects: list[str] | None = None) -> ConsumerConfig:
+    """A durable pull consumer that reads its stream from the start and never gives up on a
+    message by itself (``max_deliver=-1``): its taker acknowledges, retries or parks each one.
+    Without ``subjects`` it takes the whole stream."""
+    return ConsumerConfig(
+        durable_name=durable,
+        ack_policy=AckPolicy.EXPLICIT,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_wait=ACK_WAIT_S,
+        max_deliver=-1,
+        max_ack_pending=1000,
+        filter_subjects=subjects,
+    )
+
+
+async def acknowledge(messages: list[Msg]) -> int:
+    """Acknowledge each message and wait for the server's answer; returns how many failed (their
+    work is committed, so the consumer's own record absorbs the redelivery)."""
+    acks = await asyncio.gather(*(message.ack_sync() for message in messages), return_exceptions=True)
+    return sum(isinstance(ack, Exception) for ack in acks)
 
 
 class Bus:
@@ -96,6 +137,36 @@ class Bus:
         """Publish and wait for JetStream's acknowledgement; returns the stream sequence."""
         ack = await self.jetstream.publish(subject, payload, headers=headers, timeout=PUBLISH_TIMEOUT_S)
         return int(ack.seq)
+
+    async def consume(self, stream: str, consumer: ConsumerConfig, take: TakeMessages) -> None:
+        """Fetch batches from a durable consumer and hand each to ``take`` until cancelled;
+        whatever goes wrong, subscribe again and go on. ``take`` acknowledges the messages."""
+        await self.wait_connected()
+        while True:
+            try:
+                subscription = await self._subscribe(stream, consumer)
+                while True:
+                    honour_cancellation()
+                    try:
+                        messages = await subscription.fetch(FETCH_BATCH, timeout=FETCH_TIMEOUT_S)
+                    except (NatsTimeoutError, TimeoutError):
+                        continue
+                    await take(messages)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("consumer %s of %s failed; subscribing again", consumer.durable_name, stream)
+                await asyncio.sleep(RESUBSCRIBE_DELAY_S)
+
+    async def _subscribe(self, stream: str, consumer: ConsumerConfig) -> JetStreamContext.PullSubscription:
+        while True:
+            try:
+                # Create or update: a handler added in a new release widens the filter.
+                await self.jetstream.add_consumer(stream, config=consumer)
+                return await self.jetstream.pull_subscribe_bind(durable=consumer.durable_name, stream=stream)
+            except NotFoundError:
+                log.info("stream %s not there yet; waiting for its producer", stream)
+                await asyncio.sleep(RESUBSCRIBE_DELAY_S)
 
     async def close(self) -> None:
         if self._connecting is not None and not self._connecting.done():

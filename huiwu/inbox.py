@@ -21,15 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError
 from sqlalchemy import Column, Text, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, col
 
-from huiwu.bus import Bus, stream_name, stream_subjects
+from huiwu.bus import Bus, acknowledge, durable_consumer, stream_name, stream_subjects
 from huiwu.context import current_actor, current_causation_id, current_correlation_id
 from huiwu.db import SessionFactory, UTCDateTime, unit_of_work, utcnow
 from huiwu.events.catalog import MessageParked
@@ -38,14 +34,10 @@ from huiwu.events.envelope import CloudEvent, MalformedEvent
 from huiwu.metrics import EVENTS_CONSUMED
 from huiwu.outbox import record
 from huiwu.tables import KernelTable
-from huiwu.tasks import honour_cancellation
 
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS_S = (1.0, 2.0, 5.0, 10.0, 30.0)
-ACK_WAIT_S = 30.0
-FETCH_BATCH = 64
-FETCH_TIMEOUT_S = 1.0
 
 
 class InboxEntry(KernelTable, table=True):
@@ -136,27 +128,15 @@ class Consumer:
 
     async def run(self) -> None:
         """Consume until cancelled; whatever goes wrong, subscribe again and go on."""
-        await self._bus.wait_connected()
-        while True:
-            try:
-                await self._consume(await self._subscribe())
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("consumer %s failed; subscribing again", self.subscription.durable)
-                await asyncio.sleep(1)
+        sub = self.subscription
+        await self._bus.consume(sub.stream, durable_consumer(sub.durable, sub.subjects), self.take)
 
-    async def _consume(self, subscription: JetStreamContext.PullSubscription) -> None:
-        while True:
-            honour_cancellation()
-            try:
-                messages = await subscription.fetch(FETCH_BATCH, timeout=FETCH_TIMEOUT_S)
-            except (NatsTimeoutError, TimeoutError):
-                continue
-            if len(messages) > 1 and await self._process_batch(messages):
-                continue
-            for message in messages:
-                await self.process(message)
+    async def take(self, messages: list[Msg]) -> None:
+        """A fetch: applied as one transaction if it can be, else one message at a time."""
+        if len(messages) > 1 and await self._process_batch(messages):
+            return
+        for message in messages:
+            await self.process(message)
 
     async def _process_batch(self, messages: list[Msg]) -> bool:
         """Apply a whole fetch in one transaction: one commit (one fsync) instead of one per event.
@@ -170,30 +150,9 @@ class Consumer:
             return False
         for outcome in outcomes:
             EVENTS_CONSUMED.labels(self.subscription.durable, outcome).inc()
-        acks = await asyncio.gather(*(message.ack_sync() for message in messages), return_exceptions=True)
-        if failed := sum(isinstance(ack, Exception) for ack in acks):
+        if failed := await acknowledge(messages):
             log.warning("%d acks failed; the inbox will absorb their redelivery", failed)
         return True
-
-    async def _subscribe(self) -> JetStreamContext.PullSubscription:
-        sub = self.subscription
-        config = ConsumerConfig(
-            durable_name=sub.durable,
-            ack_policy=AckPolicy.EXPLICIT,
-            deliver_policy=DeliverPolicy.ALL,
-            ack_wait=ACK_WAIT_S,
-            max_deliver=-1,  # we count deliveries ourselves and park, so nothing silently stops
-            max_ack_pending=1000,
-            filter_subjects=sub.subjects,
-        )
-        while True:
-            try:
-                # Create or update: a handler added in a new release widens the filter.
-                await self._bus.jetstream.add_consumer(sub.stream, config=config)
-                return await self._bus.jetstream.pull_subscribe_bind(durable=sub.durable, stream=sub.stream)
-            except NotFoundError:
-                log.info("stream %s not there yet; waiting for its producer", sub.stream)
-                await asyncio.sleep(1)
 
     async def process(self, message: Msg) -> None:
         deliveries = message.metadata.num_delivered

@@ -16,7 +16,7 @@ import httpx
 import nats
 import pytest
 
-from huiwu.inbox import ACK_WAIT_S
+from huiwu.bus import ACK_WAIT_S
 from tests.faults.checker import EVENT_OF, consumers_of
 from tests.faults.conftest import RESULTS
 from tests.faults.harness import Fault, FaultCluster, Outcome, heal_everything, run_scenario
