@@ -17,6 +17,8 @@ from huiwu.events.catalog import (
     AttendeeWithdrawn,
     Expected,
     ExpectedKind,
+    MeetingScheduled,
+    MeetingUpdated,
 )
 from huiwu.events.contract import EventContract
 from huiwu.events.envelope import CloudEvent
@@ -67,6 +69,19 @@ def roster_handlers(model: type[SQLModel]) -> dict[type[EventContract], Handler]
         AttendeeWithdrawn: apply_state,
         AttendeeSubstituted: apply_substitution,
     }
+
+
+def meeting_handlers(model: type[SQLModel]) -> dict[type[EventContract], Handler]:
+    """The handlers that keep a department's table of the meetings registration scheduled: each
+    row takes the meeting fields it has columns for (by name), and only moves forward."""
+
+    def apply_meeting(session: Session, _event: CloudEvent, data: EventContract) -> None:
+        assert isinstance(data, MeetingScheduled | MeetingUpdated)
+        version = data.version if isinstance(data, MeetingUpdated) else 1  # scheduling is the first
+        values = {"id": data.meeting_id, **data.model_dump(include=set(model.model_fields) - {"version"})}
+        apply_if_newer(session, model, data.meeting_id, version, values)
+
+    return {MeetingScheduled: apply_meeting, MeetingUpdated: apply_meeting}
 
 
 class Person(Protocol):

@@ -2,9 +2,8 @@
 
 from pathlib import Path
 
-from huiwu.events.catalog import MeetingScheduled, MeetingUpdated
 from huiwu.inbox import Subscription
-from huiwu.projections import roster_handlers
+from huiwu.projections import meeting_handlers, roster_handlers
 from huiwu.service import ServiceDefinition, create_service_app
 from huiwu.sync import sync_router
 from services.supervision.attendees.models import Participant
@@ -15,7 +14,7 @@ from services.supervision.cases.views import router as cases_router
 from services.supervision.database import Table
 from services.supervision.journal.service import SUBSCRIPTIONS as journal_subscriptions
 from services.supervision.journal.views import router as journal_router
-from services.supervision.meetings.service import apply_meeting
+from services.supervision.meetings.models import KnownMeeting
 from services.supervision.opinions.views import router as opinions_router
 from services.supervision.reminders.views import router as reminders_router
 from services.supervision.report.views import router as report_router
@@ -49,9 +48,8 @@ definition = ServiceDefinition(
             producer="registration",
             handlers={
                 **roster_handlers(Participant),
+                **meeting_handlers(KnownMeeting),
                 **cases.to_registration(),
-                MeetingScheduled: apply_meeting,
-                MeetingUpdated: apply_meeting,
             },
         ),
         Subscription(service="supervision", producer="documents", handlers=cases.to_documents()),

@@ -19,19 +19,21 @@ from huiwu.events.catalog import (
 from huiwu.events.contract import EventContract
 from huiwu.events.envelope import CloudEvent
 from huiwu.inbox import Handler
-from huiwu.projections import roster_handlers
+from huiwu.projections import meeting_handlers, roster_handlers
 from services.venue.agenda import service as agenda
 from services.venue.attendees import service as attendees
 from services.venue.attendees.models import SeatedPerson
 from services.venue.protocol import service as protocol
+from services.venue.protocol.models import KnownMeeting
 from services.venue.seating import service as seating
 
 
 def to_registration() -> dict[type[EventContract], Handler]:
     roster = roster_handlers(SeatedPerson)
+    meetings = meeting_handlers(KnownMeeting)
     return {
-        MeetingScheduled: protocol.apply_meeting,
-        MeetingUpdated: _then_replan(protocol.apply_meeting, "meeting_updated"),
+        MeetingScheduled: meetings[MeetingScheduled],
+        MeetingUpdated: _then_replan(meetings[MeetingUpdated], "meeting_updated"),
         GroupFormed: protocol.apply_group,
         GroupUpdated: _then_replan(protocol.apply_group, "group_changed"),
         AttendeeRegistered: _then_replan(roster[AttendeeRegistered], "registered"),

@@ -1,4 +1,4 @@
-"""Keeping the meetings' names from registration's ``meeting.scheduled/updated`` events."""
+"""The meetings supervision knows (kept by the kernel's ``meeting_handlers``)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,6 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from huiwu.errors import NotFound
-from huiwu.events.catalog import MeetingScheduled, MeetingUpdated
-from huiwu.events.contract import EventContract
-from huiwu.events.envelope import CloudEvent
-from huiwu.projections import apply_if_newer
 from services.supervision.meetings.models import KnownMeeting
 
 
@@ -25,11 +21,3 @@ def meeting_or_raise(session: Session, meeting_id: str, *, lock: bool = False) -
             field="meeting_id",
         )
     return meeting
-
-
-def apply_meeting(session: Session, _event: CloudEvent, data: EventContract) -> None:
-    assert isinstance(data, MeetingScheduled | MeetingUpdated)
-    version = data.version if isinstance(data, MeetingUpdated) else 1
-    apply_if_newer(
-        session, KnownMeeting, data.meeting_id, version, {"id": data.meeting_id, "name": data.name}
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from huiwu.errors import NotFound
-from huiwu.events.catalog import GroupFormed, GroupUpdated, MeetingScheduled, MeetingUpdated
+from huiwu.events.catalog import GroupFormed, GroupUpdated
 from huiwu.events.contract import EventContract
 from huiwu.events.envelope import CloudEvent
 from huiwu.projections import apply_if_newer
@@ -37,14 +37,6 @@ def update(session: Session, meeting_id: str, changes: ProtocolUpdate) -> Protoc
         setattr(settings, name, value)
     settings.version += 1
     return settings
-
-
-def apply_meeting(session: Session, _event: CloudEvent, data: EventContract) -> None:
-    """Keep the meetings' dates and name order, from registration's meeting events."""
-    assert isinstance(data, MeetingScheduled | MeetingUpdated)
-    version = data.version if isinstance(data, MeetingUpdated) else 1
-    values = data.model_dump(include={"name", "starts_on", "ends_on", "name_order"})
-    apply_if_newer(session, KnownMeeting, data.meeting_id, version, {"id": data.meeting_id, **values})
 
 
 def apply_group(session: Session, _event: CloudEvent, data: EventContract) -> None:
