@@ -67,6 +67,10 @@ class DeadLetter(KernelTable, table=True):
     reason: str = Field(sa_column=Column(Text, nullable=False))
     deliveries: int
     parked_at: datetime = Field(sa_type=UTCDateTime)
+    # Set when an operator settles it (``huiwu repair retry-parked`` applied it, a replay did, or
+    # ``dismiss`` gave a reason): it no longer counts as parked, and the row stays as the record.
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolution: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 _INSERT_INBOX_ROW = insert(InboxEntry.__table__)  # type: ignore[attr-defined]  # the stub omits __table__
@@ -316,7 +320,8 @@ class ConsumerStatus:
 
 
 def consumer_status(session: Session, service: str, meeting_id: str | None = None) -> ConsumerStatus:
-    """What a service has applied (optionally for one meeting) and parked (in all), for operators.
+    """What a service has applied (optionally for one meeting) and parked and not yet settled
+    (in all), for operators.
 
     Parked messages are counted for the whole service: a message too broken to parse cannot be
     attributed to a meeting, and an operator must see it all the same. Applied counts the
@@ -332,6 +337,7 @@ def consumer_status(session: Session, service: str, meeting_id: str | None = Non
             col(DeadLetter.consumer).like(projections, escape="\\")
             | col(DeadLetter.consumer).like(f"{service}-%")
         )
+        .where(col(DeadLetter.resolved_at).is_(None))
     )
     if meeting_id is not None:
         inbox = inbox.where(col(InboxEntry.meeting_id) == meeting_id)

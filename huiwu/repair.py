@@ -15,7 +15,13 @@ stream_sequence >= N``; only do that for handlers that only keep projections, si
 that records events of its own would announce them again. Events a handler records go out through
 S's outbox, published by S's relay when it runs.
 
-Both read the usual ``HUIWU_*`` settings (database URL, NATS URLs) of the service repaired.
+``parked --service S`` lists S's parked messages that no one has settled yet; each keeps S's
+``/sync`` from saying in sync. Once the cause is fixed (a handler bug released, a missing row
+restored), ``retry-parked`` applies them again through the same consumer and inbox, and settles
+each that goes through; ``dismiss --id N --reason R`` settles one that never will (garbage on the
+subject), with the reason kept. A replay settles what it applies, too. Settled rows stay.
+
+All read the usual ``HUIWU_*`` settings (database URL, NATS URLs) of the service repaired.
 """
 
 from __future__ import annotations
@@ -26,21 +32,22 @@ import importlib
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from huiwu.bus import Bus, stream_name
-from huiwu.db import create_db_engine, session_factory
+from huiwu.db import SessionFactory, create_db_engine, session_factory, unit_of_work, utcnow
 from huiwu.events.contract import UnknownEventType
 from huiwu.events.envelope import CloudEvent, MalformedEvent
-from huiwu.inbox import Consumer
+from huiwu.inbox import Consumer, DeadLetter, InboxEntry
 from huiwu.outbox import OutboxEvent
 from huiwu.service import ServiceDefinition
 from huiwu.settings import SERVICES, Settings
@@ -72,6 +79,12 @@ class Replayed:
     failed: list[str] = field(default_factory=list)  # "sequence event-id: error", nothing applied
 
 
+@dataclass
+class Retried:
+    settled: list[int] = field(default_factory=list)  # dead-letter ids applied now (or before)
+    failed: list[str] = field(default_factory=list)  # "id event-id: error", still parked
+
+
 async def republish(settings: Settings, service: str, since: datetime) -> Republished:
     """Publish ``service``'s outbox rows recorded at or after ``since`` again, in their order."""
     rows = _outbox_rows(settings, service, since)
@@ -91,20 +104,11 @@ Row = tuple[str, dict[str, str], bytes]  # subject, headers, payload: a message 
 
 
 def _outbox_rows(settings: Settings, service: str, since: datetime) -> list[Row]:
-    engine = create_db_engine(settings.database_url(service))
-    try:
-        with session_factory(engine)() as session:
-            query = (
-                select(OutboxEvent)
-                .where(col(OutboxEvent.created_at) >= since)
-                .order_by(col(OutboxEvent.position))
-            )
-            return [
-                (row.nats_subject, json.loads(row.headers), row.payload.encode())
-                for row in session.scalars(query)
-            ]
-    finally:
-        engine.dispose()
+    since_then = select(OutboxEvent).where(col(OutboxEvent.created_at) >= since)
+    query = since_then.order_by(col(OutboxEvent.position))
+    with _database(settings, service) as make_session, make_session() as session:
+        rows = session.scalars(query)
+        return [(row.nats_subject, json.loads(row.headers), row.payload.encode()) for row in rows]
 
 
 async def replay(
@@ -114,16 +118,13 @@ async def replay(
     subscriptions = [sub for sub in definition.subscriptions if sub.producer == producer]
     if not subscriptions:
         raise RepairError(f"{definition.name} consumes nothing from {producer}")
-    engine = create_db_engine(settings.database_url(definition.name))
     result = Replayed()
-    try:
+    with _database(settings, definition.name) as make_session:
         async with _connected(settings, f"huiwu-repair-{definition.name}") as bus:
-            make_session = session_factory(engine)
             for subscription in subscriptions:
                 consumer = Consumer(subscription, make_session, bus)
                 await _replay_one(bus, consumer, from_sequence, result)
-    finally:
-        engine.dispose()
+                await asyncio.to_thread(_settle_applied, make_session, subscription.durable)
     return result
 
 
@@ -179,6 +180,92 @@ async def _replay_message(consumer: Consumer, message: Msg, result: Replayed) ->
         result.skipped += 1
 
 
+def unsettled(settings: Settings, service: str) -> list[DeadLetter]:
+    """``service``'s parked messages that still count as parked, oldest first."""
+    with _database(settings, service) as make_session, make_session() as session:
+        query = select(DeadLetter).where(col(DeadLetter.resolved_at).is_(None)).order_by(col(DeadLetter.id))
+        return [letter for letter in session.scalars(query) if _belongs_to(letter, service)]
+
+
+def retry_parked(settings: Settings, definition: ServiceDefinition, ids: list[int] | None = None) -> Retried:
+    """Apply ``definition``'s unsettled parked messages (or just ``ids``) again, each through the
+    consumer that parked it; settle each that goes through, keep the others parked."""
+    result = Retried()
+    with _database(settings, definition.name) as make_session:
+        bus = Bus(settings.nats_servers, client_name="huiwu-repair")  # never connected: apply records only
+        consumers = {sub.durable: Consumer(sub, make_session, bus) for sub in definition.subscriptions}
+        for letter in _chosen(unsettled(settings, definition.name), ids):
+            assert letter.id is not None  # stored rows have one
+            try:
+                outcome = _apply_again(consumers, letter)
+            except Exception as error:
+                result.failed.append(f"{letter.id} {letter.event_id or '?'}: {type(error).__name__}: {error}")
+                continue
+            _settle(make_session, [letter.id], f"{outcome} on retry")
+            result.settled.append(letter.id)
+    return result
+
+
+def dismiss(settings: Settings, service: str, ids: list[int], reason: str) -> list[int]:
+    """Settle parked messages that will never apply, keeping why; returns the ids settled."""
+    chosen = [letter.id for letter in _chosen(unsettled(settings, service), ids) if letter.id is not None]
+    with _database(settings, service) as make_session:
+        _settle(make_session, chosen, f"dismissed: {reason}")
+    return chosen
+
+
+def _chosen(letters: list[DeadLetter], ids: list[int] | None) -> list[DeadLetter]:
+    if ids is None:
+        return letters
+    known = {letter.id for letter in letters}
+    if missing := sorted(set(ids) - known):
+        raise RepairError(f"no unsettled parked message with id {', '.join(map(str, missing))}")
+    return [letter for letter in letters if letter.id in ids]
+
+
+def _apply_again(consumers: dict[str, Consumer], letter: DeadLetter) -> str:
+    consumer = consumers.get(letter.consumer)
+    if consumer is None:
+        raise RepairError(f"the service has no consumer {letter.consumer} any more")
+    event = CloudEvent.from_nats(json.loads(letter.headers), letter.payload.encode())
+    return consumer.apply(event, letter.stream_sequence)
+
+
+def _settle(make_session: SessionFactory, ids: list[int], resolution: str) -> None:
+    with unit_of_work(make_session) as session:
+        settled = update(DeadLetter).where(col(DeadLetter.id).in_(ids), col(DeadLetter.resolved_at).is_(None))
+        session.execute(settled.values(resolved_at=utcnow(), resolution=resolution))
+
+
+def _settle_applied(make_session: SessionFactory, consumer: str) -> None:
+    """Settle what ``consumer`` parked and has applied since (its inbox has the event)."""
+    applied = select(InboxEntry.event_id).where(col(InboxEntry.consumer) == consumer)
+    with unit_of_work(make_session) as session:
+        session.execute(
+            update(DeadLetter)
+            .where(
+                col(DeadLetter.consumer) == consumer,
+                col(DeadLetter.resolved_at).is_(None),
+                col(DeadLetter.event_id).in_(applied),
+            )
+            .values(resolved_at=utcnow(), resolution="applied by a replay")
+        )
+
+
+def _belongs_to(letter: DeadLetter, service: str) -> bool:
+    """The service's own consumers: ``<service>__<producer>`` and ``<service>-<purpose>__…``."""
+    return letter.consumer.startswith((f"{service}__", f"{service}-"))
+
+
+@contextmanager
+def _database(settings: Settings, service: str) -> Iterator[SessionFactory]:
+    engine = create_db_engine(settings.database_url(service))
+    try:
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
+
+
 @asynccontextmanager
 async def _connected(settings: Settings, client_name: str) -> AsyncIterator[Bus]:
     """A NATS connection for one command, given up after ``CONNECT_TIMEOUT_S``."""
@@ -210,25 +297,49 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     replayed.add_argument("--service", required=True, choices=SERVICES)
     replayed.add_argument("--producer", required=True, choices=SERVICES)
     replayed.add_argument("--from-sequence", required=True, type=_positive, dest="from_sequence")
+    listed = actions.add_parser("parked", help="list a service's parked messages not yet settled")
+    listed.add_argument("--service", required=True, choices=SERVICES)
+    retried = actions.add_parser(
+        "retry-parked", help="apply parked messages again, once their cause is fixed"
+    )
+    retried.add_argument("--service", required=True, choices=SERVICES)
+    retried.add_argument("--id", type=int, action="append", dest="ids", help="only these (repeatable)")
+    dismissed = actions.add_parser("dismiss", help="settle parked messages that will never apply")
+    dismissed.add_argument("--service", required=True, choices=SERVICES)
+    dismissed.add_argument("--id", type=int, action="append", dest="ids", required=True)
+    dismissed.add_argument("--reason", required=True, type=_text, help="kept with the message")
 
 
 def run_command(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
     settings = Settings()
+    action = {
+        "republish": _run_republish,
+        "replay": _run_replay,
+        "parked": _run_parked,
+        "retry-parked": _run_retry_parked,
+        "dismiss": _run_dismiss,
+    }[args.action]
     try:
-        if args.action == "republish":
-            done = asyncio.run(republish(settings, args.service, args.since))
-            print(  # noqa: T201  (the command's answer)
-                f"{stream_name(args.service)}: {done.rows} events since {args.since.isoformat()}, "
-                f"{done.stored} stored again, {done.duplicates} already in the stream"
-            )
-            return 0
-        replayed = asyncio.run(
-            replay(settings, service_definition(args.service), args.producer, args.from_sequence)
-        )
+        return action(settings, args)
     except RepairError as error:
-        print(f"repair failed: {error}")  # noqa: T201
+        print(f"repair failed: {error}")  # noqa: T201  (the command's answers are printed)
         return 2
+
+
+def _run_republish(settings: Settings, args: argparse.Namespace) -> int:
+    done = asyncio.run(republish(settings, args.service, args.since))
+    print(  # noqa: T201
+        f"{stream_name(args.service)}: {done.rows} events since {args.since.isoformat()}, "
+        f"{done.stored} stored again, {done.duplicates} already in the stream"
+    )
+    return 0
+
+
+def _run_replay(settings: Settings, args: argparse.Namespace) -> int:
+    replayed = asyncio.run(
+        replay(settings, service_definition(args.service), args.producer, args.from_sequence)
+    )
     print(  # noqa: T201
         f"{args.service} from {stream_name(args.producer)} #{args.from_sequence}: {replayed.read} read, "
         f"{replayed.applied} applied, {replayed.skipped} skipped (applied before), "
@@ -237,6 +348,34 @@ def run_command(args: argparse.Namespace) -> int:
     for failure in replayed.failed:
         print(f"  failed: {failure}")  # noqa: T201
     return 1 if replayed.failed else 0
+
+
+def _run_parked(settings: Settings, args: argparse.Namespace) -> int:
+    letters = unsettled(settings, args.service)
+    print(f"{args.service}: {len(letters)} parked messages not settled")  # noqa: T201
+    for letter in letters:
+        print(  # noqa: T201
+            f"  #{letter.id} {letter.parked_at.isoformat()} {letter.consumer} "
+            f"{letter.stream}#{letter.stream_sequence} {letter.event_type or '?'} {letter.event_id or '?'}: "
+            f"{letter.reason}"
+        )
+    return 0
+
+
+def _run_retry_parked(settings: Settings, args: argparse.Namespace) -> int:
+    retried = retry_parked(settings, service_definition(args.service), args.ids)
+    print(  # noqa: T201
+        f"{args.service}: {len(retried.settled)} applied and settled, {len(retried.failed)} still parked"
+    )
+    for failure in retried.failed:
+        print(f"  failed: {failure}")  # noqa: T201
+    return 1 if retried.failed else 0
+
+
+def _run_dismiss(settings: Settings, args: argparse.Namespace) -> int:
+    settled = dismiss(settings, args.service, args.ids, args.reason)
+    print(f"{args.service}: dismissed {', '.join(f'#{n}' for n in settled)}")  # noqa: T201
+    return 0
 
 
 def _aware_time(text: str) -> datetime:
@@ -253,3 +392,9 @@ def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError("a stream sequence starts at 1")
     return int(text)
+
+
+def _text(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("say why, for the record")
+    return text.strip()
