@@ -299,6 +299,41 @@ def test_a_kiosk_scans_badges_and_looks_people_up_and_nothing_else(
     assert [refused(response, 403)["reason"] for response in refusals] == ["kiosk"] * 6 + ["scope"]
 
 
+def test_a_token_reads_what_it_may_do_kiosks_and_one_meeting_tokens_included(
+    platform: Platform, gateway: httpx.Client
+) -> None:
+    meeting_id = create_meeting(gateway)
+    kiosk = issue(gateway, name="北门签到机1号", kind="kiosk", meeting_id=meeting_id)
+    reader = issue(gateway, name="会务组查询", scopes=["venue:read", "registration:read"], clearance="secret")
+
+    with holding(platform, kiosk["token"]) as client:
+        as_kiosk = client.get("/api/v1/tokens/me")
+    with holding(platform, reader["token"]) as client:
+        as_reader = client.get("/api/v1/tokens/me")
+    with holding(platform, "not-a-token") as client:
+        unknown = client.get("/api/v1/tokens/me")
+    as_admin = gateway.get("/api/v1/tokens/me")
+
+    assert as_kiosk.status_code == 200 and as_kiosk.json() == {
+        "token_id": kiosk["id"],
+        "name": "北门签到机1号",
+        "kind": "kiosk",
+        "scopes": kiosk["scopes"],
+        "clearance": "none",
+        "meeting_id": meeting_id,
+    }
+    assert as_reader.json() | {"token_id": None} == {
+        "token_id": None,
+        "name": "会务组查询",
+        "kind": "standard",
+        "scopes": ["registration:read", "venue:read"],
+        "clearance": "secret",
+        "meeting_id": None,
+    }
+    assert as_admin.json()["scopes"] == ["admin"] and as_admin.json()["clearance"] == "top_secret"
+    refused(unknown, 401)
+
+
 def test_a_token_for_one_meeting_is_refused_every_other(platform: Platform, gateway: httpx.Client) -> None:
     mine, theirs = create_meeting(gateway, "甲会议"), create_meeting(gateway, "乙会议")
     local = issue(gateway, scopes=["registration:read", "venue:read"], meeting_id=mine)

@@ -145,5 +145,17 @@ class TokenPublic(BaseModel):
     rate_limit: RateLimit | None = PydanticField(description="its own; none: its kind's default")
 
 
+class CallerPublic(BaseModel):
+    """What the token in this request may do: a console or another agency's system reads it once,
+    rather than probing paths to find out."""
+
+    token_id: str | None = PydanticField(description="its id; ``bootstrap`` for the platform's first token")
+    name: str
+    kind: TokenKind
+    scopes: list[str]
+    clearance: ClearanceName
+    meeting_id: str | None = PydanticField(description="set: this meeting's paths only")
+
+
 class TokenIssued(TokenPublic):
     token: str = PydanticField(description="the token itself: shown this once, never again")

@@ -8,7 +8,7 @@ from gateway.caller import Caller, StoreDep, require_platform_admin
 from gateway.proxy import forward_headers
 from gateway.tokens import service
 from gateway.tokens.book import TokenBook
-from gateway.tokens.models import TokenCreate, TokenIssued, TokenPublic
+from gateway.tokens.models import CallerPublic, ClearanceName, TokenCreate, TokenIssued, TokenPublic
 from gateway.upstream import Service, ServiceUnavailable
 from huiwu.auth import Principal
 from huiwu.errors import InvalidInput
@@ -48,6 +48,19 @@ async def list_tokens(
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = encode_cursor("tokens", [last.created_at.isoformat(), last.id]) if last else None
     return Page[TokenPublic](items=[service.public(row) for row in rows[:limit]], next_cursor=next_cursor)
+
+
+@router.get("/me", response_model=CallerPublic)
+async def read_own_token(caller: Caller) -> CallerPublic:
+    """The calling token's kind, scopes, clearance and meeting; any valid token may ask."""
+    return CallerPublic(
+        token_id=caller.token_id,
+        name=caller.name,
+        kind=caller.kind,
+        scopes=sorted(caller.scopes),
+        clearance=ClearanceName(caller.clearance.name),
+        meeting_id=caller.meeting_id,
+    )
 
 
 @router.get("/{token_id}", response_model=TokenPublic)

@@ -87,16 +87,14 @@ class Console:
         return page
 
     def signed_in(self, meeting_id: str, token: str | None = None, **size: int) -> Page:
-        """A page signed in with ``token`` (the admin's by default), on ``meeting_id``."""
+        """A page signed in on ``meeting_id`` with the admin's token, which chooses the meeting,
+        or with ``token``, one for that meeting only (a kiosk's), which goes straight in."""
         page = self.page(**size)
         page.get_by_label("访问令牌").fill(token or self.platform.token)
         page.get_by_role("button", name="下一步").click()
-        choice = page.get_by_label("会议", exact=True)
-        if choice.evaluate("element => element.tagName") == "SELECT":
-            choice.select_option(meeting_id)
-        else:
-            choice.fill(meeting_id)
-        page.get_by_role("button", name="进入").click()
+        if token is None:
+            page.get_by_label("会议", exact=True).select_option(meeting_id)
+            page.get_by_role("button", name="进入").click()
         return page
 
     def screenshot(self, page: Page, name: str) -> Path:

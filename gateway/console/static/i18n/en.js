@@ -31,7 +31,7 @@ export default {
   "signin.tokenHint": "A kiosk token opens the check-in station only.",
   "signin.next": "Next",
   "signin.meeting": "Meeting",
-  "signin.oneMeeting": "This token is for one meeting: enter its id.",
+  "signin.oneMeeting": "This token cannot list meetings: enter the meeting's id.",
   "signin.enter": "Enter",
   "signin.badToken": "The token is unknown, expired or revoked.",
   "signin.noMeeting": "There is no such meeting.",

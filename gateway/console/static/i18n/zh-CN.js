@@ -31,7 +31,7 @@ export default {
   "signin.tokenHint": "签到机令牌登录后只显示签到台。",
   "signin.next": "下一步",
   "signin.meeting": "会议",
-  "signin.oneMeeting": "此令牌只用于一个会议，请填写会议编号。",
+  "signin.oneMeeting": "此令牌不能列出会议，请填写会议编号。",
   "signin.enter": "进入",
   "signin.badToken": "令牌无效、已过期或已吊销。",
   "signin.noMeeting": "没有这个会议。",

@@ -1,4 +1,5 @@
-// Sign in: paste a gateway token, choose the meeting. A kiosk token goes straight to the station.
+// Sign in: paste a gateway token; the gateway says what it may do (GET /api/v1/tokens/me). A token
+// for one meeting goes straight in, a kiosk's to the station; any other chooses the meeting.
 import { ApiError, call, session } from "../api.js";
 import { field, h, options, replace } from "../dom.js";
 import { t } from "../i18n.js";
@@ -19,8 +20,13 @@ export function render(view, signedIn) {
     message.textContent = "";
     next.disabled = true;
     try {
-      const meetings = await listMeetings(token.value.trim());
-      showChoice(meetings);
+      const me = await whoAmI(token.value.trim());
+      if (me.meeting_id) {  // a token for one meeting (every kiosk's is) has nothing to choose
+        session.start(token.value.trim(), me.meeting_id, me.kind === "kiosk");
+        signedIn();
+        return;
+      }
+      showChoice(await listMeetings(token.value.trim()));
     } catch (error) {
       message.textContent = error.message;
     } finally {
@@ -48,8 +54,8 @@ export function render(view, signedIn) {
     message.textContent = "";
     button.disabled = true;
     try {
-      const kiosk = await isKiosk(token.value.trim(), meetingId);
-      session.start(token.value.trim(), meetingId, kiosk);
+      await meetingExists(token.value.trim(), meetingId);
+      session.start(token.value.trim(), meetingId, false);
       signedIn();
     } catch (error) {
       message.textContent = error.message;
@@ -58,9 +64,18 @@ export function render(view, signedIn) {
   }
 }
 
-/** The meetings the token may list, or null for a token of one meeting. */
-async function listMeetings(token) {
+/** What the token may do: its kind and, for a token of one meeting, which. */
+async function whoAmI(token) {
   if (!/^[\x21-\x7e]+$/.test(token)) throw new Error(t("signin.badToken"));  // tokens are printable ASCII
+  try {
+    return await call("GET", "/api/v1/tokens/me", { token });
+  } catch (error) {
+    throw explained(error);
+  }
+}
+
+/** The meetings the token may list, or null for a token that may not list them. */
+async function listMeetings(token) {
   try {
     return (await call("GET", "/api/v1/meetings", { token, query: { limit: 100 } })).items;
   } catch (error) {
@@ -69,19 +84,13 @@ async function listMeetings(token) {
   }
 }
 
-async function isKiosk(token, meetingId) {
-  const base = `/api/v1/meetings/${encodeURIComponent(meetingId)}`;
+/** A wrong id is caught here; a token that may not read registration's meeting goes on (each
+ * page then says what it cannot show). */
+async function meetingExists(token, meetingId) {
   try {
-    await call("GET", base, { token });
-    return false;
+    await call("GET", `/api/v1/meetings/${encodeURIComponent(meetingId)}`, { token });
   } catch (error) {
-    if (!(error instanceof ApiError && error.status === 403 && error.problem.reason === "kiosk")) throw explained(error);
-  }
-  try {
-    await call("GET", `${base}/attendees`, { token, query: { limit: 1 } });  // proves the meeting is the kiosk's
-    return true;
-  } catch (error) {
-    throw explained(error);
+    if (!(error instanceof ApiError && error.status === 403)) throw explained(error);
   }
 }
 
