@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import threading
 import time
 import tracemalloc
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +37,7 @@ from huiwu.db import SessionFactory, create_db_engine, session_factory, unit_of_
 from huiwu.events.catalog import AttendeeCategory, AttendeeRegistered  # noqa: E402
 from huiwu.events.envelope import CloudEvent, mint  # noqa: E402
 from huiwu.inbox import Consumer  # noqa: E402
-from huiwu.testing.databases import Databases, postgres_admin_url  # noqa: E402
+from huiwu.testing.databases import scratch_database  # noqa: E402
 from services.supervision.journal import service as journal  # noqa: E402
 from services.supervision.main import definition  # noqa: E402
 
@@ -47,21 +45,6 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "建国明伟洋静军华平芳强敏丽勇杰涛斌超秀英辉鹏飞红霞春玲"
 
 Apply = Callable[[list[CloudEvent]], None]
-
-
-@contextmanager
-def database(kind: str) -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="huiwu-bench-journal-") as folder:
-        if kind == "sqlite":
-            yield f"sqlite:///{folder}/supervision.db"
-            return
-        if postgres_admin_url() is None:
-            raise SystemExit("--database postgres needs HUIWU_TEST_POSTGRES_URL")
-        scratch = Databases("postgres", Path(folder))
-        try:
-            yield scratch.url("supervision")
-        finally:
-            scratch.drop_all()
 
 
 def events(count: int) -> list[CloudEvent]:
@@ -158,7 +141,7 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=1)
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args()
-    with database(args.database) as url:
+    with scratch_database(args.database, "supervision") as url:
         run(args, url)
 
 

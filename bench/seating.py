@@ -24,11 +24,9 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -42,7 +40,7 @@ from huiwu import migrations  # noqa: E402
 from huiwu.db import create_db_engine, unit_of_work  # noqa: E402
 from huiwu.events.catalog import AttendeeCategory, SessionKind  # noqa: E402
 from huiwu.outbox import OutboxEvent  # noqa: E402
-from huiwu.testing.databases import Databases, postgres_admin_url  # noqa: E402
+from huiwu.testing.databases import scratch_database  # noqa: E402
 from services.venue.agenda.models import AgendaSession  # noqa: E402
 from services.venue.attendees.models import SeatedPerson  # noqa: E402
 from services.venue.main import definition  # noqa: E402
@@ -66,21 +64,6 @@ def name(number: int) -> str:
 
 def delegation(number: int) -> str:
     return f"{CITIES[number % len(CITIES)]}代表团{number:02d}"
-
-
-@contextmanager
-def database(kind: str) -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="huiwu-bench-seating-") as folder:
-        if kind == "sqlite":
-            yield f"sqlite:///{folder}/venue.db"
-            return
-        if postgres_admin_url() is None:
-            raise SystemExit("--database postgres needs HUIWU_TEST_POSTGRES_URL")
-        scratch = Databases("postgres", Path(folder))
-        try:
-            yield scratch.url("venue")
-        finally:
-            scratch.drop_all()
 
 
 def seed(session: Session, args: argparse.Namespace) -> tuple[str, list[str]]:
@@ -206,7 +189,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args()
-    with database(args.database) as url:
+    with scratch_database(args.database, "venue") as url:
         run(args, url)
 
 

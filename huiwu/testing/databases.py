@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -50,3 +53,17 @@ class Databases:
                 connection.execute(text(statement))
         finally:
             engine.dispose()
+
+
+@contextmanager
+def scratch_database(backend: str, service: str) -> Iterator[str]:
+    """One throwaway database for a benchmark: a SQLite file in a temporary folder, or a
+    PostgreSQL database (through ``HUIWU_TEST_POSTGRES_URL``) dropped afterwards."""
+    if backend == "postgres" and postgres_admin_url() is None:
+        raise SystemExit(f"--database postgres needs {POSTGRES_URL_VARIABLE}")
+    with tempfile.TemporaryDirectory(prefix=f"huiwu-bench-{service}-") as folder:
+        databases = Databases(backend, Path(folder))
+        try:
+            yield databases.url(service)
+        finally:
+            databases.drop_all()
