@@ -19,32 +19,17 @@ from huiwu.auth import ADMIN, Clearance, Principal, TokenKind, authorize
 from huiwu.errors import DomainError
 from huiwu.outbox import OutboxEvent
 from huiwu.testing.fixtures import TEST_ASSERTION_KEY, RunningService, StartService
+from huiwu.testing.problems import assert_problem, refusal_reason
 from services.documents.main import definition as documents_service
 from services.registration.main import definition as registration_service
 from tests.test_registration_roster import new_meeting, register
 
-PROBLEM_JSON = "application/problem+json"
 CLERK = Principal("机要员张三", frozenset({"documents:read"}), Clearance.secret, token_id="t-1")
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 LEVELS = [level.name for level in Clearance]  # none, secret, confidential, top_secret
 SCOPES = ["registration:read", "venue:read", "documents:read", "documents:write", "supervision:read"]
 ADMIN_CALLER = Principal("办公厅会务处", frozenset({ADMIN}), Clearance.top_secret, token_id="t-admin")
 READER = Principal("报名组查询", frozenset({"registration:read"}), token_id="t-reader")
-
-
-def refusal(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM_JSON
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def why(response: httpx.Response) -> str:
-    """``ok``, or the refusal's reason (the problem type when it names none)."""
-    if response.status_code == 200:
-        return "ok"
-    body = refusal(response, 403)
-    return str(body.get("reason") or body["type"].rpartition(":")[2])
 
 
 def reason_of(error: pytest.ExceptionInfo[DomainError]) -> tuple[int, str]:
@@ -188,11 +173,11 @@ async def test_a_service_without_an_assertion_is_401_but_health_and_its_descript
                                                                       "/openapi.json", "/docs")]  # fmt: skip
         elsewhere = await bare.get("/not-under-the-api")
 
-    assert refusal(listed, 401)["reason"] == "missing-assertion"
+    assert assert_problem(listed, 401)["reason"] == "missing-assertion"
     assert listed.headers["WWW-Authenticate"] == "Bearer"
-    assert refusal(created, 401)["reason"] == "missing-assertion"
+    assert assert_problem(created, 401)["reason"] == "missing-assertion"
     assert open_ones == [200, 200, 200, 200, 200]
-    assert refusal(elsewhere, 401)["reason"] == "missing-assertion"  # closed unless named open
+    assert assert_problem(elsewhere, 401)["reason"] == "missing-assertion"  # closed unless named open
     assert (await registration.http.get("/api/v1/meetings")).json()["items"] == []  # nothing was written
 
 
@@ -215,7 +200,7 @@ async def test_a_forged_expired_unsigned_or_tampered_assertion_changes_nothing(
         "/api/v1/meetings", json=body, headers={ASSERTION_HEADER: forge()}
     )
 
-    assert refusal(response, 401)["reason"] == reason
+    assert assert_problem(response, 401)["reason"] == reason
     assert (await registration.http.get("/api/v1/meetings")).json()["items"] == []
 
 
@@ -231,8 +216,8 @@ async def test_the_service_checks_the_scope_by_department_and_method_again(
     other_department = await venue_only.get(f"/api/v1/meetings/{meeting_id}")
 
     assert read.status_code == 200
-    assert refusal(write, 403)["required_scope"] == "registration:write"
-    assert refusal(other_department, 403)["required_scope"] == "registration:read"
+    assert assert_problem(write, 403)["required_scope"] == "registration:write"
+    assert assert_problem(other_department, 403)["required_scope"] == "registration:read"
 
 
 async def test_a_token_for_one_meeting_reaches_no_other(registration: RunningService) -> None:
@@ -242,9 +227,9 @@ async def test_a_token_for_one_meeting_reaches_no_other(registration: RunningSer
     )
 
     assert (await local.get(f"/api/v1/meetings/{mine}/attendees")).status_code == 200
-    assert refusal(await local.get(f"/api/v1/meetings/{theirs}"), 403)["reason"] == "meeting"
-    assert refusal(await local.get(f"/api/v1/meetings/{theirs}/attendees"), 403)["reason"] == "meeting"
-    assert refusal(await local.get("/api/v1/meetings"), 403)["reason"] == "meeting"
+    assert assert_problem(await local.get(f"/api/v1/meetings/{theirs}"), 403)["reason"] == "meeting"
+    assert assert_problem(await local.get(f"/api/v1/meetings/{theirs}/attendees"), 403)["reason"] == "meeting"
+    assert assert_problem(await local.get("/api/v1/meetings"), 403)["reason"] == "meeting"
 
 
 async def test_a_kiosk_assertion_scans_a_badge_and_nothing_more(registration: RunningService) -> None:
@@ -266,8 +251,8 @@ async def test_a_kiosk_assertion_scans_a_badge_and_nothing_more(registration: Ru
 
     assert scanned.status_code == 201 and scanned.json()["name"] == "王芳"
     assert looked_up.status_code == 200
-    assert refusal(exported, 403)["reason"] == "kiosk"
-    assert refusal(registered, 403)["reason"] == "kiosk"
+    assert assert_problem(exported, 403)["reason"] == "kiosk"
+    assert assert_problem(registered, 403)["reason"] == "kiosk"
 
 
 async def test_the_actor_of_an_event_is_the_asserted_caller(registration: RunningService) -> None:
@@ -318,7 +303,7 @@ async def test_a_document_opens_only_to_documents_read_at_its_level_or_above(
                 Principal(f"{scope}-{clearance}", frozenset({scope}), Clearance[clearance])
             )
             for classification, url in files.items():
-                answers[scope, clearance, classification] = why(await caller.get(url))
+                answers[scope, clearance, classification] = refusal_reason(await caller.get(url))
 
     assert answers == {
         (scope, clearance, classification): (

@@ -10,9 +10,9 @@ import pytest
 
 from huiwu.runner import Platform
 from huiwu.testing.nats import stream_message_count
+from huiwu.testing.problems import assert_problem
 from tests.test_slice_end_to_end import create_meeting
 
-PROBLEM = "application/problem+json"
 BEFORE_START = "not_before_starts_on"
 BAD_DATE = "date_from_datetime_parsing"
 PERSON = {"name": "王芳", "organization": "省纪委", "title": "书记"}
@@ -25,17 +25,6 @@ def snapshot(platform: Platform, gateway: httpx.Client, meeting_id: str) -> tupl
     )
     events = asyncio.run(stream_message_count(platform.nats_url, "REGISTRATION"))
     return meetings, attendees, events
-
-
-def assert_problem(response: httpx.Response, status: int, **expected: Any) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert body["type"].startswith("urn:huiwu:problem:")
-    for key, value in expected.items():
-        assert body[key] == value
-    return body
 
 
 @pytest.mark.parametrize(

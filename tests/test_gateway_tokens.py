@@ -34,9 +34,9 @@ from huiwu.errors import DomainError
 from huiwu.runner import Platform
 from huiwu.tables import KernelTable
 from huiwu.testing.databases import Databases
+from huiwu.testing.problems import assert_problem, refusal_reason
 from tests.test_slice_end_to_end import create_meeting, register
 
-PROBLEM_JSON = "application/problem+json"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 LEVELS = [level.name for level in Clearance]  # none, secret, confidential, top_secret
 DEPARTMENT_SCOPES = ["registration:read", "venue:read", "documents:read", "supervision:read"]
@@ -54,21 +54,6 @@ def holding(platform: Platform, token: str) -> Iterator[httpx.Client]:
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=platform.url("gateway"), headers=headers, timeout=30) as client:
         yield client
-
-
-def refused(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM_JSON
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def why(response: httpx.Response) -> str:
-    """``ok``, or the refusal's reason (the problem type when it names none)."""
-    if response.status_code == 200:
-        return "ok"
-    body = refused(response, 403)
-    return str(body.get("reason") or body["type"].rpartition(":")[2])
 
 
 def audit_of(gateway: httpx.Client, **filters: Any) -> list[dict[str, Any]]:
@@ -190,7 +175,7 @@ def test_a_bad_token_request_names_the_field_and_rule_and_issues_nothing(
 
     response = gateway.post("/api/v1/tokens", json={"name": "会务组", **body})
 
-    problem = refused(response, 422)
+    problem = assert_problem(response, 422)
     assert [(error["field"], error["rule"]) for error in problem["errors"]] == [(field, rule)]
     assert len(gateway.get("/api/v1/tokens", params={"limit": 500}).json()["items"]) == before
 
@@ -213,9 +198,9 @@ def test_only_an_admin_for_every_meeting_manages_tokens_and_never_above_its_clea
         within = client.post("/api/v1/tokens", json={"name": "秘密", "scopes": ["documents:read"],
                                                      "clearance": "secret"})  # fmt: skip
 
-    assert refused(by_reader, 403)["reason"] == "scope"
-    assert refused(by_local_admin, 403)["reason"] == "meeting"
-    assert refused(above, 403)["reason"] == "clearance"
+    assert assert_problem(by_reader, 403)["reason"] == "scope"
+    assert assert_problem(by_local_admin, 403)["reason"] == "meeting"
+    assert assert_problem(above, 403)["reason"] == "clearance"
     assert within.status_code == 201 and within.json()["created_by"] == secret_admin["name"]
 
 
@@ -246,7 +231,7 @@ def test_each_department_scope_at_each_clearance_against_each_classification(
     for (scope, clearance), token in tokens.items():
         with holding(platform, token["token"]) as client:
             for classification, url in files.items():
-                answers[scope, clearance, classification] = why(client.get(url))
+                answers[scope, clearance, classification] = refusal_reason(client.get(url))
 
     assert answers == {
         (scope, clearance, classification): (
@@ -296,7 +281,7 @@ def test_a_kiosk_scans_badges_and_looks_people_up_and_nothing_else(
     assert scanned.status_code == 201 and scanned.json()["name"] == "王芳"
     assert roster.status_code == 200 and [item["name"] for item in roster.json()["items"]] == ["王芳"]
     assert one.status_code == 200
-    assert [refused(response, 403)["reason"] for response in refusals] == ["kiosk"] * 6 + ["scope"]
+    assert [assert_problem(response, 403)["reason"] for response in refusals] == ["kiosk"] * 6 + ["scope"]
 
 
 def test_a_token_reads_what_it_may_do_kiosks_and_one_meeting_tokens_included(
@@ -331,7 +316,7 @@ def test_a_token_reads_what_it_may_do_kiosks_and_one_meeting_tokens_included(
         "meeting_id": None,
     }
     assert as_admin.json()["scopes"] == ["admin"] and as_admin.json()["clearance"] == "top_secret"
-    refused(unknown, 401)
+    assert_problem(unknown, 401)
 
 
 def test_a_token_for_one_meeting_is_refused_every_other(platform: Platform, gateway: httpx.Client) -> None:
@@ -348,7 +333,7 @@ def test_a_token_for_one_meeting_is_refused_every_other(platform: Platform, gate
         ]
 
     assert [response.status_code for response in allowed] == [200, 200]
-    assert [refused(response, 403)["reason"] for response in others] == ["meeting"] * 4
+    assert [assert_problem(response, 403)["reason"] for response in others] == ["meeting"] * 4
     assert len(audit_of(gateway, token_id=local["id"], status=403)) == 4
 
 
@@ -364,14 +349,14 @@ def test_a_revoked_token_is_refused_at_once_and_an_expired_one_when_it_expires(
     with holding(platform, revoked["token"]) as client:
         assert client.get(url).status_code == 200  # now the gateway remembers it
         assert gateway.delete(f"/api/v1/tokens/{revoked['id']}").status_code == 204
-        assert refused(client.get(url), 401)["reason"] == "token-revoked"
+        assert assert_problem(client.get(url), 401)["reason"] == "token-revoked"
     assert gateway.delete(f"/api/v1/tokens/{revoked['id']}").status_code == 204  # once is enough
     with holding(platform, expiring["token"]) as client:
         assert client.get(url).status_code == 200
         deadline = time.monotonic() + 30
         while (answer := client.get(url)).status_code == 200 and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert refused(answer, 401)["reason"] == "token-expired"
+        assert assert_problem(answer, 401)["reason"] == "token-expired"
 
     shown = gateway.get(f"/api/v1/tokens/{revoked['id']}").json()
     assert (shown["status"], shown["revoked_by"]) == ("revoked", "bootstrap-admin")
@@ -400,7 +385,7 @@ def test_an_unknown_token_is_401_and_audited_with_the_request_id(
     with holding(platform, "hw_not-a-token") as client:
         response = client.get("/api/v1/meetings", headers={"X-Request-ID": request_id})
 
-    assert refused(response, 401)["reason"] == "unknown-token"
+    assert assert_problem(response, 401)["reason"] == "unknown-token"
     (entry,) = [entry for entry in audit_of(gateway, status=401) if entry["request_id"] == request_id]
     assert (entry["method"], entry["path"], entry["reason"], entry["token_id"]) == (
         "GET", "/api/v1/meetings", "unknown-token", None,
@@ -418,7 +403,7 @@ def test_the_audit_is_newest_first_page_by_page(gateway: httpx.Client) -> None:
     times = [entry["created_at"] for entry in first["items"] + second["items"]]
     assert times == sorted(times, reverse=True)
     assert len({entry["id"] for entry in first["items"] + second["items"]}) == 4
-    assert refused(bad, 400)["type"] == "urn:huiwu:problem:invalid-cursor"
+    assert assert_problem(bad, 400)["type"] == "urn:huiwu:problem:invalid-cursor"
 
 
 def test_a_service_reached_around_the_gateway_believes_only_a_valid_assertion(
@@ -443,7 +428,9 @@ def test_a_service_reached_around_the_gateway_believes_only_a_valid_assertion(
             headers = {ASSERTION_HEADER: assertion} if assertion else {}
             response = direct.get(f"/api/v1/meetings/{meeting_id}", headers=headers)
             answers[name] = (
-                response.status_code if response.status_code == 200 else refused(response, 401)["reason"]
+                response.status_code
+                if response.status_code == 200
+                else assert_problem(response, 401)["reason"]
             )
         written = direct.post(
             "/api/v1/meetings", json={"name": "绕过网关", "starts_on": "2027-01-12", "ends_on": "2027-01-14"},
@@ -454,7 +441,7 @@ def test_a_service_reached_around_the_gateway_believes_only_a_valid_assertion(
         "missing": "missing-assertion", "forged": "bad-assertion", "expired": "assertion-expired",
         "unsigned": "bad-assertion", "tampered": "bad-assertion", "valid": 200,
     }  # fmt: skip
-    assert refused(written, 403)["required_scope"] == "registration:write"
+    assert assert_problem(written, 403)["required_scope"] == "registration:write"
 
 
 def test_no_refusal_reaches_the_database_of_a_service(platform: Platform, gateway: httpx.Client) -> None:
@@ -464,7 +451,8 @@ def test_no_refusal_reaches_the_database_of_a_service(platform: Platform, gatewa
 
     with holding(platform, reader["token"]) as client:
         assert (
-            refused(client.post("/api/v1/meetings", json=body), 403)["required_scope"] == "registration:write"
+            assert_problem(client.post("/api/v1/meetings", json=body), 403)["required_scope"]
+            == "registration:write"
         )
 
     names = [item["name"] for item in gateway.get("/api/v1/meetings", params={"limit": 500}).json()["items"]]
