@@ -25,6 +25,7 @@ from gateway.limits.middleware import RateLimits
 from gateway.proxy import forward, forward_headers, response_of
 from gateway.sync import meeting_sync
 from gateway.tokens.book import TokenBook
+from gateway.tokens.revocations import RevocationNews
 from gateway.tokens.views import router as tokens_router
 from gateway.upstream import Service
 from gateway.webhooks.views import router as webhooks_router
@@ -60,9 +61,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     }
     app.state.events = EventsOut(settings, store)
     app.state.events.start()
+    app.state.revocations = RevocationNews(app.state.events.bus, app.state.tokens)
+    app.state.revocations.start()
     try:
         yield
     finally:
+        await app.state.revocations.stop()
         await app.state.events.stop()
         for service in app.state.services.values():
             await service.close()

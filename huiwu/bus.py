@@ -88,6 +88,12 @@ class Bus:
         return self._nc is not None and self._nc.is_connected
 
     @property
+    def client(self) -> Client:
+        if self._nc is None:
+            raise RuntimeError("not connected to NATS yet")
+        return self._nc
+
+    @property
     def jetstream(self) -> JetStreamContext:
         if self._js is None:
             raise RuntimeError("not connected to NATS yet")
@@ -137,6 +143,24 @@ class Bus:
         """Publish and wait for JetStream's acknowledgement; returns the stream sequence."""
         ack = await self.jetstream.publish(subject, payload, headers=headers, timeout=PUBLISH_TIMEOUT_S)
         return int(ack.seq)
+
+    async def broadcast(self, subject: str, payload: bytes) -> bool:
+        """Core NATS, at most once, to whoever listens now: for news whose loss something else
+        covers (a cache that expires anyway). False if the broker is away."""
+        if not self.connected:
+            return False
+        await self.client.publish(subject, payload)
+        return True
+
+    async def listen(self, subject: str, on_news: Callable[[bytes], None]) -> None:
+        """Hear ``broadcast``s on ``subject`` from when connected; the client subscribes again
+        itself after a reconnection."""
+        await self.wait_connected()
+
+        async def deliver(message: Msg) -> None:
+            on_news(message.data)
+
+        await self.client.subscribe(subject, cb=deliver)
 
     async def consume(self, stream: str, consumer: ConsumerConfig, take: TakeMessages) -> None:
         """Fetch batches from a durable consumer and hand each to ``take`` until cancelled;

@@ -24,16 +24,20 @@ import gateway.main  # noqa: F401  # every table of the gateway registered, for 
 from gateway.audit.models import AuditEntry
 from gateway.database import MIGRATIONS, Store, Table
 from gateway.tokens import service as tokens
-from gateway.tokens.book import BOOTSTRAP, TokenBook
+from gateway.tokens.book import BOOTSTRAP, FRESH_S, TokenBook
 from gateway.tokens.models import ApiToken, TokenCreate
+from gateway.tokens.revocations import RevocationNews
 from huiwu import migrations
 from huiwu.assertions import ASSERTION_HEADER, sign
 from huiwu.auth import ADMIN, Clearance, Principal, digest
+from huiwu.bus import Bus
 from huiwu.db import create_db_engine
 from huiwu.errors import DomainError
 from huiwu.runner import Platform
 from huiwu.tables import KernelTable
 from huiwu.testing.databases import Databases
+from huiwu.testing.fixtures import eventually
+from huiwu.testing.nats import NatsServer
 from huiwu.testing.problems import assert_problem, refusal_reason
 from tests.test_slice_end_to_end import create_meeting, register
 
@@ -126,6 +130,54 @@ async def test_a_rush_with_one_token_reads_it_once_and_a_revocation_at_once(data
     assert {principal.name for principal in [*rush, later]} == {"北门签到机"}
     assert reads == 1
     assert (refused.value.status, refused.value.extensions["reason"]) == (401, "token-revoked")
+
+
+async def test_a_revocation_on_one_gateway_replica_is_refused_by_the_other_at_once(
+    databases: Databases, nats_server: NatsServer
+) -> None:
+    """Two replicas share the database and each remembers the token for FRESH_S; the other
+    replica refuses it long before its memory would expire, because it heard the revocation."""
+    store = Store(databases.url("gateway"))
+    buses = [Bus([nats_server.url], client_name=f"gateway-{n}") for n in (1, 2)]
+    try:
+        store.migrate()
+        token_in = TokenCreate.model_validate({"name": "北门签到机", "kind": "kiosk"})
+        row, plain = await store.run(
+            lambda session: tokens.issue(session=session, token_in=token_in, by=BOOTSTRAP)
+        )
+        books = [TokenBook(store, bootstrap_token=None) for _ in buses]
+        news = [RevocationNews(bus, book) for bus, book in zip(buses, books, strict=True)]
+        for bus, heard in zip(buses, news, strict=True):
+            bus.start()
+            heard.start()
+            await bus.wait_connected()
+        for book in books:
+            await book.authenticate(f"Bearer {plain}")  # remembered by both
+        await asyncio.sleep(0.2)  # both subscribed
+
+        revoked_at = time.monotonic()
+        await store.run(lambda session: tokens.revoke(session=session, token_id=row.id, by=BOOTSTRAP))
+        books[0].forget(digest(plain))
+        await news[0].announce(digest(plain))
+        reason = await eventually(lambda: refusal_by(books[1], plain), timeout=FRESH_S / 2, interval=0.01)
+        heard_after = time.monotonic() - revoked_at
+    finally:
+        for heard in news:
+            await heard.stop()
+        for bus in buses:
+            await bus.close()
+        store.close()
+
+    assert reason == "token-revoked"
+    assert heard_after < 1.0 < FRESH_S
+
+
+async def refusal_by(book: TokenBook, token: str) -> str | None:
+    try:
+        await book.authenticate(f"Bearer {token}")
+    except DomainError as refused:
+        return str(refused.extensions["reason"])
+    return None
 
 
 def test_a_token_is_shown_once_and_stored_only_as_its_digest(

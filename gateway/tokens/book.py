@@ -2,9 +2,10 @@
 
 A door rush sends hundreds of scans a second through the gateway with a handful of kiosk tokens,
 so a token found in the database is remembered by digest for ``FRESH_S``: each request then costs
-a SHA-256 and a dictionary look-up. A revocation made here is forgotten at once; one made by
-another gateway replica is seen within ``FRESH_S``. Unknown tokens are not remembered (an
-attacker's guesses would fill the memory); each one is looked up and audited.
+a SHA-256 and a dictionary look-up. A revocation is forgotten at once here, and on the other
+gateway replicas when they hear of it (``revocations.py``), else within ``FRESH_S``. Unknown
+tokens are not remembered (an attacker's guesses would fill the memory); each one is looked up
+and audited.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from gateway.proxy import forward_headers
 from gateway.tokens import service
 from gateway.tokens.book import TokenBook
 from gateway.tokens.models import CallerPublic, ClearanceName, TokenCreate, TokenIssued, TokenPublic
+from gateway.tokens.revocations import RevocationNews
 from gateway.upstream import Service, ServiceUnavailable
 from huiwu.auth import Principal
 from huiwu.errors import InvalidInput
@@ -72,7 +73,8 @@ async def read_token(token_id: str, caller: Caller, store: StoreDep) -> TokenPub
 
 @router.delete("/{token_id}", status_code=204)
 async def revoke_token(token_id: str, caller: Caller, store: StoreDep, request: Request) -> Response:
-    """Refused from the next request on (by every gateway replica within seconds)."""
+    """Refused from the next request on, by every gateway replica (within 10 s by one that was
+    away from NATS at the time)."""
     require_platform_admin(caller)
 
     def revoke(session: Session) -> str:
@@ -83,6 +85,8 @@ async def revoke_token(token_id: str, caller: Caller, store: StoreDep, request: 
     token_digest = await store.run(revoke)
     tokens: TokenBook = request.app.state.tokens
     tokens.forget(token_digest)  # after the commit: a look-up from now on finds it revoked
+    revocations: RevocationNews = request.app.state.revocations
+    await revocations.announce(token_digest)  # and on the other replicas
     return Response(status_code=204)
 
 
