@@ -35,7 +35,7 @@ from fpdf import FPDF
 FONT_PACKAGE = "pylopdf-fonts-zh-cn"
 SANS = "hw-sans"  # family names inside our PDFs
 SERIF = "hw-serif"
-# Always in the subset, whatever the text: the page numbers' digits, Latin, common punctuation.
+# Always in the subset, whatever the text: the page numbers (huiwu/pdf.py), Latin, common punctuation.
 ALWAYS = string.printable.strip() + " 第页共…·（）、，。：；“”《》—"
 CURVE_ERROR = 1.0  # font units (1000 to the em) the quadratic outlines may stray: invisible
 # fpdf2 does no shaping, so these only take space; dropped before subsetting, because the subsetter
@@ -136,19 +136,3 @@ def _truetype_maxp() -> Any:
         setattr(maxp, field, 0)
     maxp.maxZones = 1
     return maxp
-
-
-class NumberedPages(FPDF):
-    """A PDF whose pages end with "第 n 页 / 共 N 页" in the serif face; subclasses say where."""
-
-    footer_from_bottom = 12.0  # mm from the page's foot to the line
-    footer_size = 9.0  # pt
-    first_numbered_page = 1  # a booklet's cover carries no number
-
-    def footer(self) -> None:  # fpdf2 calls this at the end of every page
-        if self.page_no() < self.first_numbered_page:
-            return
-        self.set_y(-self.footer_from_bottom)
-        self.set_font(SERIF, size=self.footer_size)
-        self.set_text_color(0, 0, 0)
-        self.cell(w=0, h=6, text=f"第 {self.page_no()} 页 / 共 {self.str_alias_nb_pages} 页", align="C")

@@ -4,10 +4,10 @@ huiwu/fonts.py); "第 n 页 / 共 N 页" at the foot of each page."""
 
 from __future__ import annotations
 
-from fpdf import FPDF, FontFace
-from fpdf.enums import TableHeadingsDisplay, WrapMode
+from fpdf import FPDF
 
-from huiwu.fonts import SANS, SERIF, NumberedPages, embedded_fonts
+from huiwu.fonts import SANS, SERIF, embedded_fonts
+from huiwu.pdf import NumberedPages, TableStyle, add_table, set_up_document
 from services.documents.register.models import ReturnListEntry
 
 HEADING = "会议文件清退目录"
@@ -16,11 +16,12 @@ INDENT = "　　"  # a paragraph's first line is indented by two characters
 NOTHING_TO_RETURN = "本次会议没有需要清退的文件。"
 COLUMNS = ("序号", "文件标题", "文号", "密级和保密期限", "发放份数")
 MARGIN = 15.0  # mm
+BOTTOM = 18.0  # mm: room for the page number
 TABLE_WIDTH = 180.0  # mm: A4's 210 less the margins
+TABLE = TableStyle(width=TABLE_WIDTH, text_size=10.5, heading_size=10.5, line_height=6, padding=(1.2, 1.2))
 COLUMN_WIDTHS = (12, 80, 38, 30, 20)  # mm, in the order of COLUMNS; they add up to 180
 COLUMN_ALIGN = ("CENTER", "LEFT", "LEFT", "CENTER", "CENTER")
 ALWAYS_PRINTED = HEADING + INDENT + INSTRUCTION + NOTHING_TO_RETURN + "".join(COLUMNS)
-HEADINGS = FontFace(family=SANS, emphasis="", size_pt=10.5, fill_color=(217, 217, 217))
 
 
 def return_list_pdf(entries: list[ReturnListEntry]) -> bytes:
@@ -29,14 +30,10 @@ def return_list_pdf(entries: list[ReturnListEntry]) -> bytes:
     printed = ALWAYS_PRINTED + "".join(cell for cells in lines for cell in cells)
     pdf = NumberedPages(orientation="portrait", unit="mm", format="A4")
     with embedded_fonts(pdf, printed):
-        pdf.set_title(HEADING)
-        pdf.set_lang("zh-CN")
-        pdf.set_creator("Huiwu")
-        pdf.set_margins(MARGIN, MARGIN, MARGIN)
-        pdf.set_auto_page_break(auto=True, margin=18)  # room for the page number
+        set_up_document(pdf, HEADING, left=MARGIN, top=MARGIN, right=MARGIN, bottom=BOTTOM)
         pdf.add_page()
         _heading(pdf)
-        _table(pdf, lines)
+        add_table(pdf, COLUMNS, lines, TABLE, column_widths=COLUMN_WIDTHS, align=COLUMN_ALIGN)
         if not lines:
             pdf.set_font(SERIF, size=11)
             pdf.multi_cell(w=0, h=8, text=NOTHING_TO_RETURN, align="C", new_x="LMARGIN", new_y="NEXT")
@@ -54,20 +51,3 @@ def _heading(pdf: FPDF) -> None:
     pdf.set_font(SERIF, size=12)
     pdf.multi_cell(w=0, h=7, text=INDENT + INSTRUCTION, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-
-
-def _table(pdf: FPDF, lines: list[tuple[str, ...]]) -> None:
-    pdf.set_font(SERIF, size=10.5)
-    with pdf.table(
-        width=TABLE_WIDTH,
-        col_widths=COLUMN_WIDTHS,
-        text_align=COLUMN_ALIGN,
-        headings_style=HEADINGS,
-        repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
-        wrapmode=WrapMode.CHAR,  # Chinese has no spaces: a long title breaks between characters
-        line_height=6,
-        padding=(1.2, 1.2),
-    ) as table:
-        table.row(COLUMNS)
-        for cells in lines:
-            table.row(cells)

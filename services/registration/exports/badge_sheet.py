@@ -12,6 +12,7 @@ from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, WrapMode
 
 from huiwu.fonts import SANS, SERIF, embedded_fonts
+from huiwu.pdf import set_up_document
 from services.registration.exports.models import BadgeCard
 
 # The band's colour says the category at a glance from across a doorway: change it here only.
@@ -44,11 +45,8 @@ def badge_sheet_pdf(meeting_name: str, badges: list[BadgeCard]) -> bytes:
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     printed = meeting_name + "".join(badge.pass_name + badge.name + badge.organization for badge in badges)
     with embedded_fonts(pdf, printed):
-        pdf.set_title(f"{meeting_name} 证件")
-        pdf.set_lang("zh-CN")
-        pdf.set_creator("Huiwu")
-        pdf.set_auto_page_break(auto=False)  # every position is computed; nothing flows
-        pdf.set_margins(0, 0, 0)
+        # Every position is computed; nothing flows.
+        set_up_document(pdf, f"{meeting_name} 证件", left=0, top=0, right=0, bottom=None)
         for index, badge in enumerate(badges):
             if index % CARDS_PER_PAGE == 0:
                 pdf.add_page()

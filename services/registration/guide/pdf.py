@@ -7,21 +7,22 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import astuple
 
-from fpdf import FPDF, FontFace
-from fpdf.enums import TableHeadingsDisplay, WrapMode
+from fpdf import FPDF
 
-from huiwu.fonts import SANS, SERIF, NumberedPages, embedded_fonts
+from huiwu.fonts import SANS, SERIF, embedded_fonts
+from huiwu.pdf import NumberedPages, TableStyle, add_paragraph, add_table, set_up_document
 from services.registration.guide import labels
 from services.registration.guide.models import AgendaDay, GroupEntry, Guide, LodgingEntry, RosterPart
 
 MARGIN = 12.0  # mm
+BOTTOM = 15.0  # mm: room for the page number
 A5 = (148.0, 210.0)  # mm; given as a size, as fpdf2 warns that its "A5" changed in 2.8.5
 WIDTH = 124.0  # mm: A5's 148 less the margins
+TABLE = TableStyle(width=WIDTH, text_size=9, heading_size=9, line_height=5, padding=(1, 1))
 AGENDA_WIDTHS = (22, 36, 28, 16, 22)  # mm, in the order of labels.AGENDA_COLUMNS; they add up to WIDTH
 ROSTER_WIDTHS = (10, 22, 56, 36)
 ROSTER_ALIGN = ("CENTER", "LEFT", "LEFT", "LEFT")
 LODGING_WIDTHS = (36, 18, 24, 46)
-HEADINGS = FontFace(family=SANS, emphasis="", size_pt=9, fill_color=(217, 217, 217))
 
 
 class _Booklet(NumberedPages):
@@ -31,11 +32,7 @@ class _Booklet(NumberedPages):
 def guide_pdf(guide: Guide) -> bytes:
     pdf = _Booklet(orientation="portrait", unit="mm", format=A5)
     with embedded_fonts(pdf, _printed_text(guide)):
-        pdf.set_title(guide.title)
-        pdf.set_lang("zh-CN")
-        pdf.set_creator("Huiwu")
-        pdf.set_margins(MARGIN, MARGIN, MARGIN)
-        pdf.set_auto_page_break(auto=True, margin=15)  # room for the page number
+        set_up_document(pdf, guide.title, left=MARGIN, top=MARGIN, right=MARGIN, bottom=BOTTOM)
         _cover(pdf, guide)
         _agenda(pdf, guide.agenda)
         _groups(pdf, guide.groups)
@@ -65,61 +62,32 @@ def _cover(pdf: FPDF, guide: Guide) -> None:
     pdf.add_page()
     pdf.set_y(55)
     pdf.set_font(SANS, size=18)
-    _paragraph(pdf, guide.meeting_name, height=10, align="C")
+    add_paragraph(pdf, guide.meeting_name, line_height=10, align="C")
     pdf.ln(14)
     pdf.set_font(SANS, size=28)
-    _paragraph(pdf, labels.BOOKLET, height=14, align="C")
+    add_paragraph(pdf, labels.BOOKLET, line_height=14, align="C")
     pdf.set_y(-55)
     pdf.set_font(SERIF, size=12)
-    _paragraph(pdf, guide.dates, height=7, align="C")
+    add_paragraph(pdf, guide.dates, line_height=7, align="C")
 
 
 def _section(pdf: FPDF, heading: str) -> None:
     pdf.add_page()
     pdf.start_section(heading)  # a bookmark, for readers on screen
     pdf.set_font(SANS, size=14)
-    _paragraph(pdf, heading, height=9, align="C")
+    add_paragraph(pdf, heading, line_height=9, align="C")
     pdf.ln(2)
 
 
 def _subheading(pdf: FPDF, text: str) -> None:
     pdf.ln(2)
     pdf.set_font(SANS, size=11)
-    _paragraph(pdf, text, height=7)
-
-
-def _paragraph(pdf: FPDF, text: str, *, height: float = 6, align: str = "L") -> None:
-    pdf.multi_cell(
-        w=0, h=height, text=text, align=align, new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR
-    )
+    add_paragraph(pdf, text, line_height=7)
 
 
 def _to_follow(pdf: FPDF, text: str) -> None:
     pdf.set_font(SERIF, size=11)
-    _paragraph(pdf, text, height=7, align="C")
-
-
-def _table(
-    pdf: FPDF,
-    widths: Sequence[int],
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    align: str | Sequence[str] = "LEFT",
-) -> None:
-    pdf.set_font(SERIF, size=9)
-    with pdf.table(
-        width=WIDTH,
-        col_widths=tuple(widths),
-        text_align=align if isinstance(align, str) else tuple(align),
-        headings_style=HEADINGS,
-        repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
-        wrapmode=WrapMode.CHAR,  # Chinese has no spaces: a long name breaks between characters
-        line_height=5,
-        padding=(1, 1),
-    ) as table:
-        table.row(tuple(header))
-        for cells in rows:
-            table.row(tuple(cells))
+    add_paragraph(pdf, text, line_height=7, align="C")
 
 
 def _agenda(pdf: FPDF, days: Sequence[AgendaDay]) -> None:
@@ -129,7 +97,7 @@ def _agenda(pdf: FPDF, days: Sequence[AgendaDay]) -> None:
     for day in days:
         _subheading(pdf, day.day)
         rows = [(item.time, item.title, item.room, item.presiding, item.attending) for item in day.items]
-        _table(pdf, AGENDA_WIDTHS, labels.AGENDA_COLUMNS, rows)
+        add_table(pdf, labels.AGENDA_COLUMNS, rows, TABLE, column_widths=AGENDA_WIDTHS)
 
 
 def _groups(pdf: FPDF, groups: Sequence[GroupEntry]) -> None:
@@ -144,7 +112,7 @@ def _groups(pdf: FPDF, groups: Sequence[GroupEntry]) -> None:
             (labels.ROOM, group.room),
             (labels.MEMBERS, "、".join(group.members)),
         ):
-            _paragraph(pdf, labels.FIELD.format(label=label, value=value))
+            add_paragraph(pdf, labels.FIELD.format(label=label, value=value), line_height=6)
 
 
 def _roster(pdf: FPDF, note: str, parts: Sequence[RosterPart]) -> None:
@@ -153,14 +121,14 @@ def _roster(pdf: FPDF, note: str, parts: Sequence[RosterPart]) -> None:
         _to_follow(pdf, labels.ROSTER_TO_FOLLOW)
         return
     pdf.set_font(SERIF, size=10)
-    _paragraph(pdf, note, align="C")
+    add_paragraph(pdf, note, line_height=6, align="C")
     for part in parts:
         _subheading(pdf, labels.HEADCOUNT.format(category=part.category, count=len(part.people)))
         rows = [
             (str(number), person.name, person.organization, person.title)
             for number, person in enumerate(part.people, start=1)
         ]
-        _table(pdf, ROSTER_WIDTHS, labels.ROSTER_COLUMNS, rows, ROSTER_ALIGN)
+        add_table(pdf, labels.ROSTER_COLUMNS, rows, TABLE, column_widths=ROSTER_WIDTHS, align=ROSTER_ALIGN)
 
 
 def _lodging(pdf: FPDF, stays: Sequence[LodgingEntry]) -> None:
@@ -169,11 +137,11 @@ def _lodging(pdf: FPDF, stays: Sequence[LodgingEntry]) -> None:
         _to_follow(pdf, labels.LODGING_TO_FOLLOW)
         return
     rows = [(stay.hotel, stay.room, stay.name, stay.nights) for stay in stays]
-    _table(pdf, LODGING_WIDTHS, labels.LODGING_COLUMNS, rows)
+    add_table(pdf, labels.LODGING_COLUMNS, rows, TABLE, column_widths=LODGING_WIDTHS)
 
 
 def _notes(pdf: FPDF, notes: Sequence[str]) -> None:
     _section(pdf, labels.NOTES)
     pdf.set_font(SERIF, size=10.5)
     for number, note in enumerate(notes, start=1):
-        _paragraph(pdf, f"{number}. {note}", height=7)
+        add_paragraph(pdf, f"{number}. {note}", line_height=7)

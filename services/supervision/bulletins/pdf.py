@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, WrapMode
 
-from huiwu.fonts import SANS, SERIF, NumberedPages, embedded_fonts
+from huiwu.fonts import SANS, SERIF, embedded_fonts
+from huiwu.pdf import NumberedPages, add_paragraph, set_up_document
 
 # GB/T 9704-2012's type area: 37 mm from the top, 28 mm from the left, 156 mm wide.
 TOP, LEFT, RIGHT, BOTTOM = 37.0, 28.0, 26.0, 25.0  # mm
@@ -50,11 +51,7 @@ class Printed:
 def bulletin_pdf(printed: Printed) -> bytes:
     pdf = NumberedPages(orientation="portrait", unit="mm", format="A4")
     with embedded_fonts(pdf, _all_text(printed)):
-        pdf.set_title(f"{printed.name}{printed.issue}")
-        pdf.set_lang("zh-CN")
-        pdf.set_creator("Huiwu")
-        pdf.set_margins(LEFT, TOP, RIGHT)
-        pdf.set_auto_page_break(auto=True, margin=BOTTOM)
+        set_up_document(pdf, f"{printed.name}{printed.issue}", left=LEFT, top=TOP, right=RIGHT, bottom=BOTTOM)
         pdf.add_page()
         _masthead(pdf, printed)
         _body(pdf, printed)
@@ -72,12 +69,6 @@ def _all_text(printed: Printed) -> str:
     return "".join(texts)
 
 
-def _paragraph(pdf: FPDF, text: str, height: float, align: str = "L") -> None:
-    # Chinese has no spaces: long lines break between characters.
-    pdf.multi_cell(w=WIDTH, h=height, text=text, align=align, new_x="LMARGIN", new_y="NEXT",
-                   wrapmode=WrapMode.CHAR)  # fmt: skip
-
-
 def _masthead(pdf: FPDF, printed: Printed) -> None:
     pdf.set_font(SANS, size=SIZE_3)
     if printed.marking:
@@ -91,11 +82,11 @@ def _masthead(pdf: FPDF, printed: Printed) -> None:
     room = WIDTH - 2 * pdf.c_margin  # a cell keeps a margin inside each side
     size = max(NAME_SMALLEST, min(NAME_LARGEST, NAME_LARGEST * room / pdf.get_string_width(printed.name)))
     pdf.set_font(SANS, size=size)
-    _paragraph(pdf, printed.name, height=size * 0.5, align="C")
+    add_paragraph(pdf, printed.name, line_height=size * 0.5, align="C", width=WIDTH)
     pdf.set_text_color(*BLACK)
     pdf.ln(3)
     pdf.set_font(SERIF, size=SIZE_3)
-    _paragraph(pdf, printed.issue, height=LINE, align="C")
+    add_paragraph(pdf, printed.issue, line_height=LINE, align="C", width=WIDTH)
     pdf.ln(2)
     pdf.cell(w=WIDTH / 2, h=LINE, text=printed.unit, align="L")
     pdf.cell(w=WIDTH / 2, h=LINE, text=printed.date, align="R", new_x="LMARGIN", new_y="NEXT")
@@ -114,15 +105,15 @@ def _rule(pdf: FPDF, colour: tuple[int, int, int], width: float) -> None:
 
 def _body(pdf: FPDF, printed: Printed) -> None:
     pdf.set_font(SANS, size=HEADLINE_SIZE)
-    _paragraph(pdf, printed.headline, height=11, align="C")
+    add_paragraph(pdf, printed.headline, line_height=11, align="C", width=WIDTH)
     pdf.ln(5)
     for heading, paragraphs in printed.sections:
         if heading:
             pdf.set_font(SANS, size=HEADING_SIZE)
-            _paragraph(pdf, INDENT + heading, height=9)
+            add_paragraph(pdf, INDENT + heading, line_height=9, width=WIDTH)
         pdf.set_font(SERIF, size=BODY_SIZE)
         for text in paragraphs:
-            _paragraph(pdf, INDENT + text, height=8, align="J")
+            add_paragraph(pdf, INDENT + text, line_height=8, align="J", width=WIDTH)
         pdf.ln(2)
 
 
@@ -144,7 +135,7 @@ def _foot(pdf: FPDF, lines: list[str], count: str) -> None:
     pdf.set_y(bottom - needed)
     _rule(pdf, BLACK, 0.35)
     for line in lines:
-        pdf.multi_cell(w=WIDTH, h=FOOT_LINE, text=line, new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
+        add_paragraph(pdf, line, line_height=FOOT_LINE, align="J", width=WIDTH)
     _rule(pdf, BLACK, 0.35)
     pdf.cell(w=WIDTH, h=FOOT_LINE, text=count, align="R")
 

@@ -6,19 +6,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fpdf import FPDF, FontFace
-from fpdf.enums import TableHeadingsDisplay, WrapMode
+from fpdf import FPDF
 
-from huiwu.fonts import SANS, SERIF, NumberedPages, embedded_fonts
+from huiwu.fonts import SANS, SERIF, embedded_fonts
+from huiwu.pdf import (
+    NumberedPages,
+    TableStyle,
+    TitleStyle,
+    add_paragraph,
+    add_table,
+    add_title,
+    set_up_document,
+)
 from services.supervision.report import tables
 from services.supervision.report.models import LeadersReport
 
 MARGIN = 15.0  # mm
+BOTTOM = 18.0  # mm: room for the page number
+TITLE = TitleStyle(size=18, line_height=10, note_size=11, note_line_height=7, space_after=3)
 TABLE_WIDTH = 180.0  # mm: A4's 210 less the margins
+TABLE = TableStyle(width=TABLE_WIDTH, text_size=10, heading_size=10, line_height=5.5, padding=(1, 1.2))
 INDENT = "　　"  # a paragraph's first line is indented by two characters
 NOTE = "注：占比按最大余数法取整，各项合计为100%；时间均为北京时间。"
 LEFT_ALIGNED = {"事项内容"}  # long text reads from the left; the rest is centred
-HEADINGS = FontFace(family=SANS, emphasis="", size_pt=10, fill_color=(217, 217, 217))
 # Widths in mm, in the order of each table's columns; each set adds up to 180.
 WIDTHS = {
     tables.STATES: (90, 45, 45),
@@ -32,13 +42,9 @@ def report_pdf(report: LeadersReport) -> bytes:
     sections = tables.sections(report)
     pdf = NumberedPages(orientation="portrait", unit="mm", format="A4")
     with embedded_fonts(pdf, _all_text(report, sections)):
-        pdf.set_title(report.title)
-        pdf.set_lang("zh-CN")
-        pdf.set_creator("Huiwu")
-        pdf.set_margins(MARGIN, MARGIN, MARGIN)
-        pdf.set_auto_page_break(auto=True, margin=18)  # room for the page number
+        set_up_document(pdf, report.title, left=MARGIN, top=MARGIN, right=MARGIN, bottom=BOTTOM)
         pdf.add_page()
-        _heading(pdf, report)
+        add_title(pdf, report.title, report.as_of_text, TITLE)
         for section in sections:
             _section(pdf, section)
         pdf.set_font(SERIF, size=10)
@@ -55,39 +61,18 @@ def _all_text(report: LeadersReport, sections: Sequence[tables.Section]) -> str:
     return "".join(texts)
 
 
-def _heading(pdf: FPDF, report: LeadersReport) -> None:
-    pdf.set_font(SANS, size=18)
-    pdf.multi_cell(w=0, h=10, text=report.title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(SERIF, size=11)
-    pdf.multi_cell(w=0, h=7, text=report.as_of_text, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-
-
 def _section(pdf: FPDF, section: tables.Section) -> None:
     pdf.set_font(SANS, size=14)
     pdf.multi_cell(w=0, h=9, text=section.heading, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(SERIF, size=12)
     for paragraph in section.paragraphs:
-        pdf.multi_cell(
-            w=0, h=7, text=INDENT + paragraph, new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR
-        )
+        add_paragraph(pdf, INDENT + paragraph, line_height=7, align="J")
     if section.lines:
         _table(pdf, section.columns, section.lines)
     pdf.ln(4)
 
 
 def _table(pdf: FPDF, columns: tuple[str, ...], lines: Sequence[tuple[tables.Cell, ...]]) -> None:
-    pdf.set_font(SERIF, size=10)
-    with pdf.table(
-        width=TABLE_WIDTH,
-        col_widths=WIDTHS[columns],
-        text_align=tuple("LEFT" if column in LEFT_ALIGNED else "CENTER" for column in columns),
-        headings_style=HEADINGS,
-        repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
-        wrapmode=WrapMode.CHAR,  # Chinese has no spaces: a long item breaks between characters
-        line_height=5.5,
-        padding=(1, 1.2),
-    ) as table:
-        table.row(columns)
-        for cells in lines:
-            table.row([str(cell) for cell in cells])
+    align = tuple("LEFT" if column in LEFT_ALIGNED else "CENTER" for column in columns)
+    rows = ([str(cell) for cell in cells] for cells in lines)
+    add_table(pdf, columns, rows, TABLE, column_widths=WIDTHS[columns], align=align)

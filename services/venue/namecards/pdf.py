@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from fpdf import FPDF
 
 from huiwu.fonts import SANS, SERIF, embedded_fonts
+from huiwu.pdf import set_up_document
 
 PAGE_WIDTH, PAGE_HEIGHT = 297.0, 210.0  # A4 landscape, mm
 FOLD = PAGE_HEIGHT / 2
@@ -41,11 +42,8 @@ def namecards_pdf(cards: Sequence[NameCard], title: str) -> bytes:
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
     printed = title + NO_CARDS + "".join(card.name + card.seat_label for card in cards)
     with embedded_fonts(pdf, printed):
-        pdf.set_title(title)
-        pdf.set_lang("zh-CN")
-        pdf.set_creator("Huiwu")
-        pdf.set_auto_page_break(auto=False)  # every position is computed; nothing flows
-        pdf.set_margins(0, 0, 0)
+        # Every position is computed; nothing flows.
+        set_up_document(pdf, title, left=0, top=0, right=0, bottom=None)
         for card in cards:
             pdf.add_page()
             _card(pdf, card)

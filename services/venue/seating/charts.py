@@ -26,7 +26,8 @@ from fpdf import FPDF
 
 from huiwu.chinese import CHINA_TIME
 from huiwu.events.catalog import SeatArea
-from huiwu.fonts import SANS, SERIF, NumberedPages, embedded_fonts
+from huiwu.fonts import SANS, SERIF, embedded_fonts
+from huiwu.pdf import NumberedPages, TitleStyle, add_title, set_up_document
 from services.venue.seating.labels import seat_label
 from services.venue.seating.models import HallShape, SeatingPlanPublic, SeatPublic
 from services.venue.venues.models import LecternPosition
@@ -456,6 +457,7 @@ LEGEND_HEIGHT = 10.0
 FOOTER = 12.0
 MOST_MM_PER_UNIT = 0.45  # a small hall is drawn no larger than this: 25 mm seats, 14 pt names
 PT = 25.4 / 72  # mm
+TITLE = TitleStyle(size=20, line_height=10, note_size=12, note_line_height=7, space_after=0)
 # The seat list: two bands side by side on each page, read down the left band, then the right.
 LIST_TITLE, LIST_CONTINUED, LIST_EMPTY = "座位表", "座位表（续）", "（尚无人入座）"
 LIST_HEADINGS = ("座位", "姓名", "单位/代表团")
@@ -520,13 +522,12 @@ def seating_pdf(plan: SeatingPlanPublic, meeting_name: str) -> bytes:
     ]
     printed.extend(cell for row in rows for cell in row)
     with embedded_fonts(pdf, "".join(printed)):
-        pdf.set_title(f"{title} 座次图")
-        pdf.set_lang("zh-CN")
-        pdf.set_creator("Huiwu")
-        pdf.set_margins(PAGE_MARGIN, PAGE_MARGIN, PAGE_MARGIN)
-        pdf.set_auto_page_break(auto=False)  # every position is computed; nothing flows
+        # Every position is computed; nothing flows.
+        set_up_document(
+            pdf, f"{title} 座次图", left=PAGE_MARGIN, top=PAGE_MARGIN, right=PAGE_MARGIN, bottom=None
+        )
         pdf.add_page()
-        _pdf_heading(pdf, title, subtitle)
+        add_title(pdf, title, subtitle, TITLE)
         _pdf_chart(pdf, layout)
         _pdf_legend(pdf)
         _pdf_seat_list(pdf, rows)
@@ -545,14 +546,6 @@ def seat_list(plan: SeatingPlanPublic) -> list[tuple[str, str, str]]:
         (seat for seat in seated if seat.area is SeatArea.hall), key=lambda seat: (seat.row, seat.column)
     )
     return [(seat.label, seat.name or "", seat.delegation or "") for seat in [*podium, *hall]]
-
-
-def _pdf_heading(pdf: FPDF, title: str, subtitle: str) -> None:
-    pdf.set_xy(PAGE_MARGIN, PAGE_MARGIN)
-    pdf.set_font(SANS, size=20)
-    pdf.multi_cell(w=0, h=10, text=title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(SERIF, size=12)
-    pdf.multi_cell(w=0, h=7, text=subtitle, align="C", new_x="LMARGIN", new_y="NEXT")
 
 
 def _pdf_chart(pdf: FPDF, layout: ChartLayout) -> None:
