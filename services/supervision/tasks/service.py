@@ -96,26 +96,8 @@ def register(session: Session, meeting_id: str, task_in: TaskCreate) -> Task:
     )
     session.add(task)
     session.flush()
-    session.add(
-        TaskTransition(
-            task_id=task.id,
-            version=task.version,
-            action=TaskAction.register,
-            to_state=task.state,
-            actor=task.registered_by,
-            at=now,
-        )
-    )
-    session.add(
-        TaskDeadline(
-            task_id=task.id,
-            version=task.version,
-            deadline=task.deadline,
-            reason=DeadlineReason.registered,
-            set_by=task.registered_by,
-            at=now,
-        )
-    )
+    _record_transition(session, task, TaskAction.register, now)
+    _record_deadline(session, task, DeadlineReason.registered, now)
     emit(session, TaskRegistered(**snapshot(task), meeting_id=meeting_id, registered_at=now), subject=task.id)
     return task
 
@@ -153,19 +135,7 @@ def move(
     now = _touch(task)
     if task.state == TaskState.closed:
         task.closed_at = now
-    session.add(
-        TaskTransition(
-            task_id=task.id,
-            version=task.version,
-            action=action,
-            from_state=before,
-            to_state=task.state,
-            actor=current_actor.get(),
-            department=department,
-            note=note,
-            at=now,
-        )
-    )
+    _record_transition(session, task, action, now, from_state=before, note=note, department=department)
     emit(
         session,
         TaskTransitioned(
@@ -181,6 +151,32 @@ def move(
         subject=task.id,
     )
     return task
+
+
+def _record_transition(
+    session: Session,
+    task: Task,
+    action: TaskAction,
+    at: datetime,
+    *,
+    from_state: TaskState | None = None,
+    note: str | None = None,
+    department: str | None = None,
+) -> None:
+    """The history row of the step that made the task's current version (立项 has no ``from_state``)."""
+    session.add(
+        TaskTransition(
+            task_id=task.id,
+            version=task.version,
+            action=action,
+            from_state=from_state,
+            to_state=task.state,
+            actor=current_actor.get(),
+            department=department,
+            note=note,
+            at=at,
+        )
+    )
 
 
 def request_extension(session: Session, task: Task, request: ExtensionRequest) -> Task:
@@ -243,16 +239,7 @@ def feedback(session: Session, task: Task, report: Feedback) -> Task:
     states.next_state(TaskState(task.state), TaskAction.feedback)
     _lead_only(task, report.department, "send the completion report")
     move(session, task, TaskAction.feedback, note=report.report, department=report.department)
-    session.add(
-        TaskReport(
-            task_id=task.id,
-            version=task.version,
-            kind=ReportKind.feedback,
-            department=report.department,
-            text=report.report,
-            reported_by=current_actor.get(),
-        )
-    )
+    _record_report(session, task, ReportKind.feedback, report.department, report.report, task.updated_at)
     return task
 
 
@@ -278,22 +265,27 @@ def _move_deadline(session: Session, task: Task, deadline: datetime, reason: Dea
     previous = task.deadline
     task.deadline = deadline
     now = _touch(task)
-    session.add(
-        TaskDeadline(
-            task_id=task.id,
-            version=task.version,
-            deadline=deadline,
-            reason=reason,
-            set_by=current_actor.get(),
-            at=now,
-        )
-    )
+    _record_deadline(session, task, reason, now)
     emit(
         session,
         TaskDeadlineMoved(
             **snapshot(task), meeting_id=task.meeting_id, previous_deadline=previous, reason=reason, at=now
         ),
         subject=task.id,
+    )
+
+
+def _record_deadline(session: Session, task: Task, reason: DeadlineReason, at: datetime) -> None:
+    """The deadline in force from the task's current version on, kept in its history."""
+    session.add(
+        TaskDeadline(
+            task_id=task.id,
+            version=task.version,
+            deadline=task.deadline,
+            reason=reason,
+            set_by=current_actor.get(),
+            at=at,
+        )
     )
 
 
@@ -315,16 +307,7 @@ def report_progress(
             f"{department} neither leads nor supports this task",
         )
     now = _touch(task)
-    report = TaskReport(
-        task_id=task.id,
-        version=task.version,
-        kind=ReportKind.progress,
-        department=department,
-        text=text,
-        reported_by=current_actor.get(),
-        reported_at=now,
-    )
-    session.add(report)
+    report = _record_report(session, task, ReportKind.progress, department, text, now)
     session.flush()
     stored = [
         TaskAttachment(
@@ -356,6 +339,23 @@ def report_progress(
         ),
         subject=task.id,
     )
+    return report
+
+
+def _record_report(
+    session: Session, task: Task, kind: ReportKind, department: str, text: str, at: datetime
+) -> TaskReport:
+    """A progress or completion report, at the task's current version."""
+    report = TaskReport(
+        task_id=task.id,
+        version=task.version,
+        kind=kind,
+        department=department,
+        text=text,
+        reported_by=current_actor.get(),
+        reported_at=at,
+    )
+    session.add(report)
     return report
 
 

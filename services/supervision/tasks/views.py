@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 from sqlmodel import Session
 
 from huiwu import preconditions
@@ -75,187 +75,119 @@ def read_task(meeting_id: str, task_id: str, session: SessionDep, response: Resp
     return service.detail(session, task)
 
 
-def _task(session: Session, meeting_id: str, task_id: str, if_match: str | None) -> Task:
-    """The task, if it is still at the version ``If-Match`` names (when sent)."""
+def task_at_version(meeting_id: str, task_id: str, session: SessionDep, if_match: IfMatch = None) -> Task:
+    """The task in the path, if it is still at the version ``If-Match`` names (when sent)."""
     task = service.get_or_raise(session, meeting_id, task_id)
     preconditions.require(if_match, session, lambda: task)
     return task
 
 
-def _answer(response: Response, public: TaskPublic) -> TaskPublic:
-    preconditions.tag(response, public.version)
-    return public
+# Every action takes its task this way. A dependency runs before the body is validated: a missing
+# task is 404 and a stale If-Match 412 even when the body is wrong too.
+TaskAtVersion = Annotated[Task, Depends(task_at_version)]
+
+
+def _answer(session: Session, response: Response, task: Task) -> TaskPublic:
+    """The task after the action, with the ETag the next action takes in ``If-Match``."""
+    preconditions.tag(response, task.version)
+    return service.public(session, task)
 
 
 def _step(
-    session: Session,
-    response: Response,
-    task: Task,
-    action: TaskAction,
-    note: Note | None,
+    session: Session, response: Response, task: Task, action: TaskAction, note: str | None
 ) -> TaskPublic:
-    moved = service.move(session, task, action, note=note.note if note else None)
-    return _answer(response, service.public(session, moved))
+    """A bare step of the state machine, with what the caller wrote."""
+    return _answer(session, response, service.move(session, task, action, note=note))
 
 
 @router.post("/{task_id}/assign", response_model=TaskPublic)
 def assign_task(
-    meeting_id: str,
-    task_id: str,
-    session: SessionDep,
-    response: Response,
-    note: Note | None = None,
-    if_match: IfMatch = None,
+    task: TaskAtVersion, session: SessionDep, response: Response, note: Note | None = None
 ) -> TaskPublic:
     """交办: the written notice goes to the lead and supporting departments."""
-    return _step(session, response, _task(session, meeting_id, task_id, if_match), TaskAction.assign, note)
+    return _step(session, response, task, TaskAction.assign, note.note if note else None)
 
 
 @router.post("/{task_id}/start", response_model=TaskPublic)
 def start_task(
-    meeting_id: str,
-    task_id: str,
-    session: SessionDep,
-    response: Response,
-    note: Note | None = None,
-    if_match: IfMatch = None,
+    task: TaskAtVersion, session: SessionDep, response: Response, note: Note | None = None
 ) -> TaskPublic:
     """办理: the lead department takes it in hand (again, after a return)."""
-    return _step(session, response, _task(session, meeting_id, task_id, if_match), TaskAction.start, note)
+    return _step(session, response, task, TaskAction.start, note.note if note else None)
 
 
 @router.post("/{task_id}/close", response_model=TaskPublic)
 def close_task(
-    meeting_id: str,
-    task_id: str,
-    session: SessionDep,
-    response: Response,
-    note: Note | None = None,
-    if_match: IfMatch = None,
+    task: TaskAtVersion, session: SessionDep, response: Response, note: Note | None = None
 ) -> TaskPublic:
     """办结/销号: the leader gave no new instruction on the approved task."""
-    return _step(session, response, _task(session, meeting_id, task_id, if_match), TaskAction.close, note)
+    return _step(session, response, task, TaskAction.close, note.note if note else None)
 
 
 @router.post("/{task_id}/extension", response_model=TaskPublic)
 def request_extension(
-    meeting_id: str,
-    task_id: str,
-    request: ExtensionRequest,
-    session: SessionDep,
-    response: Response,
-    if_match: IfMatch = None,
+    task: TaskAtVersion, request: ExtensionRequest, session: SessionDep, response: Response
 ) -> TaskPublic:
     """延期申请: by the lead department, before the deadline, with reasons, progress and a new date."""
-    task = _task(session, meeting_id, task_id, if_match)
-    return _answer(response, service.public(session, service.request_extension(session, task, request)))
+    return _answer(session, response, service.request_extension(session, task, request))
 
 
 @router.post("/{task_id}/extension/approve", response_model=TaskPublic)
 def approve_extension(
-    meeting_id: str,
-    task_id: str,
-    session: SessionDep,
-    response: Response,
-    decision: ExtensionDecision | None = None,
-    if_match: IfMatch = None,
+    task: TaskAtVersion, session: SessionDep, response: Response, decision: ExtensionDecision | None = None
 ) -> TaskPublic:
     """The deadline moves to the date asked for; the earlier ones stay in the history."""
-    task = _task(session, meeting_id, task_id, if_match)
     opinion = decision.opinion if decision else None
-    approved = service.decide_extension(session, task, approved=True, opinion=opinion)
-    return _answer(response, service.public(session, approved))
+    return _answer(session, response, service.decide_extension(session, task, approved=True, opinion=opinion))
 
 
 @router.post("/{task_id}/extension/deny", response_model=TaskPublic)
 def deny_extension(
-    meeting_id: str,
-    task_id: str,
-    denial: ExtensionDenial,
-    session: SessionDep,
-    response: Response,
-    if_match: IfMatch = None,
+    task: TaskAtVersion, denial: ExtensionDenial, session: SessionDep, response: Response
 ) -> TaskPublic:
     """Back to handling under the deadline in force."""
-    task = _task(session, meeting_id, task_id, if_match)
     denied = service.decide_extension(session, task, approved=False, opinion=denial.opinion)
-    return _answer(response, service.public(session, denied))
+    return _answer(session, response, denied)
 
 
 @router.post("/{task_id}/feedback", response_model=TaskPublic)
 def send_feedback(
-    meeting_id: str,
-    task_id: str,
-    report: Feedback,
-    session: SessionDep,
-    response: Response,
-    if_match: IfMatch = None,
+    task: TaskAtVersion, report: Feedback, session: SessionDep, response: Response
 ) -> TaskPublic:
     """反馈: the completion report, in the lead department's name only."""
-    task = _task(session, meeting_id, task_id, if_match)
-    reported = service.feedback(session, task, report)
-    return _answer(response, service.public(session, reported))
+    return _answer(session, response, service.feedback(session, task, report))
 
 
 @router.post("/{task_id}/return", response_model=TaskPublic)
-def return_task(
-    meeting_id: str,
-    task_id: str,
-    review: Review,
-    session: SessionDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> TaskPublic:
+def return_task(task: TaskAtVersion, review: Review, session: SessionDep, response: Response) -> TaskPublic:
     """退回重办, with the review opinion."""
-    task = _task(session, meeting_id, task_id, if_match)
-    moved = service.move(session, task, TaskAction.return_, note=review.opinion)
-    return _answer(response, service.public(session, moved))
+    return _step(session, response, task, TaskAction.return_, review.opinion)
 
 
 @router.post("/{task_id}/approve", response_model=TaskPublic)
-def approve_task(
-    meeting_id: str,
-    task_id: str,
-    review: Review,
-    session: SessionDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> TaskPublic:
+def approve_task(task: TaskAtVersion, review: Review, session: SessionDep, response: Response) -> TaskPublic:
     """审核通过, with the review opinion; it goes to the leader for review."""
-    task = _task(session, meeting_id, task_id, if_match)
-    moved = service.move(session, task, TaskAction.approve, note=review.opinion)
-    return _answer(response, service.public(session, moved))
+    return _step(session, response, task, TaskAction.approve, review.opinion)
 
 
 @router.post("/{task_id}/reopen", response_model=TaskPublic)
 def reopen_task(
-    meeting_id: str,
-    task_id: str,
-    instruction: Reopen,
-    session: SessionDep,
-    response: Response,
-    if_match: IfMatch = None,
+    task: TaskAtVersion, instruction: Reopen, session: SessionDep, response: Response
 ) -> TaskPublic:
     """A leader's new instruction on the approved task: a new 交办 (maybe with a new deadline)."""
-    task = _task(session, meeting_id, task_id, if_match)
-    reopened = service.reopen(session, task, instruction)
-    return _answer(response, service.public(session, reopened))
+    return _answer(session, response, service.reopen(session, task, instruction))
 
 
 @router.post("/{task_id}/progress", status_code=201, response_model=ReportPublic)
 def report_progress(
-    meeting_id: str,
-    task_id: str,
+    task: TaskAtVersion,
     session: SessionDep,
     department: Annotated[Department, Form(description="the lead or a supporting department")],
     text: Annotated[Report, Form(description="进展情况")],
     files: Annotated[list[UploadFile] | None, File(description=f"up to {MAX_FILES} files")] = None,
-    if_match: IfMatch = None,
 ) -> ReportPublic:
     """进展 (multipart/form-data), from the lead or a supporting department while the task is in hand."""
-    task = _task(session, meeting_id, task_id, if_match)
-    uploads = read_uploads(files or [])
-    report = service.report_progress(session, task, department, text, uploads)
+    report = service.report_progress(session, task, department, text, read_uploads(files or []))
     return service.report_public(session, task, report)
 
 
