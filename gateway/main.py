@@ -37,7 +37,6 @@ from huiwu.web import install_platform_basics, operation_id
 
 log = logging.getLogger(__name__)
 
-SERVICE_TIMEOUT_S = 10.0
 PROXIED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -57,8 +56,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.limits = Limits(settings)
     app.state.idempotency = Keys(store)
     app.state.services = {
-        name: Service(name, settings.service_url(name), SERVICE_TIMEOUT_S) for name in SERVICES
+        name: Service(name, settings.service_url(name), settings.service_timeout_s) for name in SERVICES
     }
+    app.state.printout_timeout_s = settings.printout_timeout_s
     app.state.events = EventsOut(settings, store)
     app.state.events.start()
     app.state.revocations = RevocationNews(app.state.events.bus, app.state.tokens)

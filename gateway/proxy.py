@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import Request, Response
 
 from gateway.upstream import Answer, Service
@@ -12,6 +14,7 @@ from huiwu.web import CORRELATION_HEADER
 
 FORWARDED_REQUEST_HEADERS = ("content-type", "accept", "accept-language", "idempotency-key", "if-match")
 FORWARDED_RESPONSE_HEADERS = ("content-type", "location", "etag", "retry-after", "content-disposition")
+PRINTOUT = re.compile(r"\.(pdf|xlsx)$")  # waited for up to ``printout_timeout_s`` (settings)
 
 
 def forward_headers(request: Request, principal: Principal) -> dict[str, str]:
@@ -24,12 +27,15 @@ def forward_headers(request: Request, principal: Principal) -> dict[str, str]:
 
 
 async def forward(service: Service, request: Request, principal: Principal) -> Answer:
+    printout = request.method == "GET" and PRINTOUT.search(request.url.path) is not None
+    printout_timeout_s: float = request.app.state.printout_timeout_s
     return await service.call(
         request.method,
         # The raw query string keeps repeated parameters (?category=a&category=b) intact.
         f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path,
         content=await request.body(),
         headers=forward_headers(request, principal),
+        timeout_s=printout_timeout_s if printout else None,
     )
 
 

@@ -74,7 +74,9 @@ class Service:
         timeout_s: float | None = None,
     ) -> Answer:
         """``path`` may carry a query string; it is sent as it came (repeated parameters kept)."""
-        timeout = aiohttp.ClientTimeout(total=timeout_s) if timeout_s is not None else None
+        # Always given: aiohttp reads a request's timeout=None as "no timeout at all", not as the
+        # session's default, and a frozen service would then hold the caller for ever.
+        timeout = aiohttp.ClientTimeout(total=timeout_s) if timeout_s is not None else self._timeout
         unreachable: aiohttp.ClientError | None = None
         for base_url in self._in_turn():
             try:
@@ -97,7 +99,7 @@ class Service:
         path: str,
         content: bytes | None,
         headers: Mapping[str, str] | None,
-        timeout: aiohttp.ClientTimeout | None,
+        timeout: aiohttp.ClientTimeout,
     ) -> Answer:
         async with self._client(base_url).request(
             method, path, data=content or None, headers=headers, timeout=timeout, allow_redirects=False

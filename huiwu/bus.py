@@ -167,6 +167,7 @@ class Bus:
         whatever goes wrong, subscribe again and go on. ``take`` acknowledges the messages."""
         await self.wait_connected()
         while True:
+            honour_cancellation()
             try:
                 subscription = await self._subscribe(stream, consumer)
                 while True:
@@ -184,6 +185,7 @@ class Bus:
 
     async def _subscribe(self, stream: str, consumer: ConsumerConfig) -> JetStreamContext.PullSubscription:
         while True:
+            honour_cancellation()  # nats-py's request may have swallowed it (see huiwu.tasks)
             try:
                 # Create or update: a handler added in a new release widens the filter.
                 await self.jetstream.add_consumer(stream, config=consumer)

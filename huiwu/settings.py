@@ -69,6 +69,14 @@ class Settings(BaseSettings):
         description="the wait before each retry of a failed webhook delivery (±20% jitter); then it fails",
     )
     webhook_timeout_s: float = Field(default=15.0, gt=0, description="how long a webhook receiver may take")
+    service_timeout_s: float = Field(
+        default=10.0, gt=0, description="how long the gateway waits for a service's answer"
+    )
+    # A printout (the badges of a 3,000-person meeting, its guide, a seating chart) is laid out
+    # while the caller waits: far longer than the usual answer, and worth waiting for.
+    printout_timeout_s: float = Field(
+        default=120.0, gt=0, description="how long the gateway waits for a PDF or XLSX from a service"
+    )
 
     notice_channel: str = Field(default="log", description="how notices reach people: log, webhook or smtp")
     notice_webhook_url: str | None = Field(default=None, description="where the webhook channel posts")

@@ -21,7 +21,8 @@ from gateway.idempotency.models import IdempotentRequest
 
 KEPT_FOR = timedelta(hours=24)
 # A claim still unanswered after this was left by a gateway that died mid-request: a request is
-# given 10 s by each service (gateway.main.SERVICE_TIMEOUT_S), so no live one takes this long.
+# given ``service_timeout_s`` (10 s) by each service, so no live one takes this long. (Printouts
+# wait longer, but they are GETs, which take no key.)
 ABANDONED_AFTER = timedelta(seconds=60)
 
 
