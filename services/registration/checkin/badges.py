@@ -15,6 +15,7 @@ import io
 import json
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 import segno
 from sqlalchemy import bindparam, select
@@ -26,6 +27,7 @@ from services.registration.attendees.models import Attendee
 from services.registration.checkin.models import SigningKey
 
 PREFIX = "HW1"
+QR_CODES_KEPT = 4096  # a few KB each: every badge of a very large meeting
 KEY_NAME = "badges"
 PASS_NAMES = {
     AttendeeCategory.member: "出席证",
@@ -57,9 +59,16 @@ def issue(session: Session, attendee: Attendee) -> str:
     return f"{PREFIX}.{payload}.{_mac(session, payload)}"
 
 
+@lru_cache(maxsize=QR_CODES_KEPT)
+def qr_code(token: str) -> segno.QRCode:
+    """The badge's QR code. Choosing the mask that reads best is most of a badge's cost (about
+    20 ms); a token stays the same until its badge is revoked, so each is worked out once."""
+    return segno.make(token, error="m", micro=False)
+
+
 def qr_svg(token: str) -> str:
     buffer = io.BytesIO()
-    segno.make(token, error="m").save(buffer, kind="svg", scale=4, xmldecl=False)
+    qr_code(token).save(buffer, kind="svg", scale=4, xmldecl=False)
     return buffer.getvalue().decode()
 
 

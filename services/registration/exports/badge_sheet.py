@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import segno
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, WrapMode
 
 from huiwu.fonts import SANS, SERIF, embedded_fonts
 from huiwu.pdf import set_up_document
+from services.registration.checkin.badges import qr_code
 from services.registration.exports.models import BadgeCard
 
 # The band's colour says the category at a glance from across a doorway: change it here only.
@@ -132,7 +132,7 @@ def _lines(
 
 def _qr(pdf: FPDF, x: float, y: float, token: str) -> None:
     """The QR code as black squares, one rectangle per run of dark modules in a row."""
-    code = segno.make(token, error="m", micro=False)
+    code = qr_code(token)
     module = QR_SIZE / len(code.matrix)
     pdf.set_fill_color(0, 0, 0)
     for row, modules in enumerate(code.matrix):
