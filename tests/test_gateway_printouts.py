@@ -12,6 +12,7 @@ import httpx
 import pytest
 from aiohttp import web
 
+from gateway.main import app
 from huiwu.runner import free_port
 from huiwu.testing.fixtures import TEST_ASSERTION_KEY
 from huiwu.testing.nats import NatsServer
@@ -54,8 +55,6 @@ async def gateway(
         "HUIWU_ASSERTION_KEY": TEST_ASSERTION_KEY,
     }.items():
         monkeypatch.setenv(name, value)
-    from gateway.main import app
-
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         headers = {"Authorization": f"Bearer {TOKEN}"}
