@@ -5,21 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import threading
+import time
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
 
-from huiwu.bus import Bus
+from huiwu.bus import ACK_WAIT_S, Bus
 from huiwu.events.catalog import AttendeeRegistered, AttendeeState, AttendeeStatus, AttendeeSubstituted
 from huiwu.events.contract import EventContract
 from huiwu.events.envelope import CloudEvent, mint
 from huiwu.inbox import DeadLetter, InboxEntry, Subscription
 from huiwu.outbox import OutboxEvent
 from huiwu.projections import roster_handlers
-from huiwu.testing.fixtures import RunningService, StartService, eventually
+from huiwu.service import create_service_app
+from huiwu.testing.databases import Databases
+from huiwu.testing.fixtures import RunningService, StartService, eventually, service_client, service_settings
 from huiwu.testing.nats import NatsServer
 from services.venue.attendees.models import SeatedPerson
 from services.venue.main import definition as venue
@@ -220,3 +225,39 @@ async def test_a_substitution_delivered_twice_is_applied_once(
     assert people == {"周强": "substituted", "吴敏": "registered"}
     sync = (await service.http.get(f"/api/v1/meetings/{MEETING_ID}/sync")).json()
     assert sync["attendees"] == 1
+
+
+async def test_a_consumer_stopped_mid_event_hands_it_back_for_the_next_process_at_once(
+    nats_server: NatsServer, databases: Databases, tmp_path: Path, registration: Registration
+) -> None:
+    """Stopping cancels the consumer while its handler runs. What it had fetched goes back to the
+    broker at once: the next process applies it in moments, not after the 30 s ack wait, and
+    before events published later could overtake it."""
+    started = threading.Event()
+    first_try = {"left": 1}
+
+    def slow_then_fine(session: Session, event: CloudEvent, data: EventContract) -> None:
+        if first_try["left"]:
+            first_try["left"] -= 1
+            started.set()
+            time.sleep(2)  # still at it when the process is stopped
+            raise RuntimeError("interrupted by the stop")
+        roster_handlers(SeatedPerson)[AttendeeRegistered](session, event, data)
+
+    definition = with_handler(slow_then_fine, retry_delays=(ACK_WAIT_S,))
+    settings = service_settings(nats_server, databases, tmp_path / "data")
+    first = create_service_app(definition, settings)
+    async with first.router.lifespan_context(first):
+        await registration.publish(registered("宋佳"))
+        await eventually(started.is_set, what="the handler started")
+    stopped_at = time.monotonic()
+
+    second = create_service_app(definition, settings)
+    async with second.router.lifespan_context(second):
+        running = RunningService(second, service_client(second))
+        await eventually(
+            lambda: seated(running) == 1, timeout=ACK_WAIT_S / 3, what="applied by the next process"
+        )
+        await running.close_clients()
+
+    assert time.monotonic() - stopped_at < ACK_WAIT_S / 3
