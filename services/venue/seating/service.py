@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session, col
 
 from huiwu.db import unit_of_work
@@ -212,10 +212,18 @@ def replan_meeting(session: Session, meeting_id: str, reason: str) -> None:
 
 
 def mark_meeting(session: Session, meeting_id: str, reason: str) -> None:
-    """Have the worker re-plan every scheduled session of the meeting."""
-    for agenda in scheduled_sessions(session, meeting_id):
-        if not agenda.needs_replan:
-            agenda.needs_replan, agenda.replan_reason = True, reason
+    """Have the worker re-plan every scheduled session of the meeting (for the first reason given).
+
+    Always written, even on a session already marked: on PostgreSQL the worker may be re-planning
+    it right now from a roster without this change, and will clear the mark when it commits. This
+    write waits for the worker's row lock, lands after its commit, and marks the session again."""
+    first_reason = func.coalesce(col(AgendaSession.replan_reason), reason)
+    session.execute(
+        update(AgendaSession)
+        .where(col(AgendaSession.meeting_id) == meeting_id)
+        .where(col(AgendaSession.status) == SessionStatus.scheduled)
+        .values(needs_replan=True, replan_reason=first_reason)
+    )
 
 
 async def replan_forever(runtime: Runtime) -> None:
@@ -238,7 +246,8 @@ def replan_marked(runtime: Runtime, batch: int = 20) -> int:
         )
     for session_id in marked:
         with unit_of_work(runtime.make_session) as session:
-            agenda = session.get(AgendaSession, session_id)
+            # Locked before the roster is read: a change applied meanwhile marks it again after us.
+            agenda = session.get(AgendaSession, session_id, with_for_update=True)
             if agenda is not None and agenda.needs_replan:
                 replan(session, agenda, agenda.replan_reason or "roster_changed")
     return len(marked)
